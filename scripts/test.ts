@@ -1,0 +1,59 @@
+// `npm test`: runs the whole suite with node's test runner, on SQLite and on PostgreSQL.
+// PostgreSQL is required under CI (CI=true) or when CHAMPA_TEST_POSTGRES / DATABASE_URL is
+// set; elsewhere, if it does not answer, the SQLite suite runs alone and this says so.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const explicit = process.env.CHAMPA_TEST_POSTGRES || process.env.DATABASE_URL || '';
+const url = explicit || 'postgres://postgres@127.0.0.1:5432/test';
+const required = process.env.CI === 'true' || explicit !== '';
+
+async function reachable(u: string): Promise<string | null> {
+  const c = new pg.Client({ connectionString: u, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return null;
+  } catch (err) {
+    return (err as Error).message || String(err);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+const problem = await reachable(url);
+const env: NodeJS.ProcessEnv = { ...process.env };
+if (problem === null) {
+  env.CHAMPA_TEST_POSTGRES = url;
+  console.log(`Stores under test: SQLite and PostgreSQL (${url.replace(/:[^:@/]*@/, ':***@')})`);
+} else if (required) {
+  console.error(`PostgreSQL is required here but ${url} does not answer: ${problem}`);
+  process.exit(1);
+} else {
+  delete env.CHAMPA_TEST_POSTGRES;
+  console.log(`PostgreSQL at ${url} does not answer (${problem}).`);
+  console.log('Running the SQLite suite only: PostgreSQL was LEFT OUT of this run.');
+}
+
+function findTests(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const only = process.argv.slice(2);
+const files = only.length > 0 ? only : findTests('test').sort();
+const r = spawnSync(
+  process.execPath,
+  ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  { stdio: 'inherit', env },
+);
+if (problem !== null && !required)
+  console.log('Note: PostgreSQL was left out of this run (SQLite only).');
+process.exit(r.status ?? 1);

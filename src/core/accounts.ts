@@ -1,0 +1,225 @@
+// User accounts: creation (with the default mailboxes), passwords (Argon2id), quotas,
+// disabling and removal, and sign-in. An address belongs to exactly one account or alias.
+import { normalizeAddress, parseAddress } from '../mail/address.ts';
+import { UserError } from '../util/errors.ts';
+import type { Account } from '../store/schema.ts';
+import type { Core } from './core.ts';
+import { getDomain } from './domains.ts';
+import { createDefaultMailboxes } from './mailboxes.ts';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
+import { releaseBlobs } from './blobrefs.ts';
+
+export interface NewUser {
+  email: string;
+  name?: string;
+  password: string;
+  quotaBytes?: number;
+  unitPath?: string;
+  isAdmin?: boolean;
+}
+
+/** Parses "500M", "2G", "1048576" or "0" (unlimited) into bytes. */
+export function parseQuota(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*$/i.exec(text);
+  if (!m) throw new UserError('invalid', `quota "${text}" is not a size (examples: 0, 500M, 2G)`);
+  const unit = (m[2] ?? 'B').toUpperCase()[0] ?? 'B';
+  const mult = { B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[unit] ?? 1;
+  return Math.round(Number(m[1]) * mult);
+}
+
+async function addressTaken(core: Core, address: string): Promise<boolean> {
+  const a = await core.db
+    .selectFrom('accounts')
+    .select('id')
+    .where('email', '=', address)
+    .executeTakeFirst();
+  if (a) return true;
+  const b = await core.db
+    .selectFrom('aliases')
+    .select('address')
+    .where('address', '=', address)
+    .executeTakeFirst();
+  return b !== undefined;
+}
+
+export async function addUser(core: Core, u: NewUser, now = Date.now()): Promise<Account> {
+  const email = normalizeAddress(u.email);
+  if (!email) throw new UserError('invalid', `"${u.email}" is not a valid mail address`);
+  const domain = parseAddress(email)!.domain;
+  if (!(await getDomain(core, domain)))
+    throw new UserError(
+      'not_found',
+      `domain ${domain} is not served here; add it with "champa domain add ${domain}"`,
+    );
+  if (await addressTaken(core, email))
+    throw new UserError('exists', `address ${email} is already in use`);
+  const problem = checkPasswordPolicy(u.password);
+  if (problem) throw new UserError('weak_password', problem);
+  const quota = u.quotaBytes ?? 0;
+  if (!Number.isSafeInteger(quota) || quota < 0)
+    throw new UserError('invalid', 'quota must be 0 or more bytes');
+  const password_hash = await hashPassword(u.password);
+  const account = await core.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('accounts')
+      .values({
+        email,
+        domain,
+        name: (u.name ?? '').normalize('NFC'),
+        unit_path: u.unitPath ?? '/',
+        password_hash,
+        quota_bytes: quota,
+        is_admin: u.isAdmin ? 1 : 0,
+        created_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await createDefaultMailboxes(trx, Number(row.id), now);
+    return row;
+  });
+  return { ...account, id: Number(account.id) };
+}
+
+export async function getAccount(core: Core, email: string): Promise<Account | undefined> {
+  const e = normalizeAddress(email);
+  if (!e) return undefined;
+  return core.db.selectFrom('accounts').selectAll().where('email', '=', e).executeTakeFirst();
+}
+
+export async function getAccountById(core: Core, id: number): Promise<Account | undefined> {
+  return core.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+async function mustGet(core: Core, email: string): Promise<Account> {
+  const a = await getAccount(core, email);
+  if (!a) throw new UserError('not_found', `no account ${email}`);
+  return a;
+}
+
+export async function listAccounts(core: Core, domain?: string): Promise<Account[]> {
+  let q = core.db.selectFrom('accounts').selectAll().orderBy('email');
+  if (domain) q = q.where('domain', '=', domain.toLowerCase());
+  return q.execute();
+}
+
+export async function setPassword(core: Core, email: string, password: string): Promise<void> {
+  const a = await mustGet(core, email);
+  const problem = checkPasswordPolicy(password);
+  if (problem) throw new UserError('weak_password', problem);
+  const hash = await hashPassword(password);
+  await core.db
+    .updateTable('accounts')
+    .set({ password_hash: hash })
+    .where('id', '=', a.id)
+    .execute();
+}
+
+export async function setDisabled(core: Core, email: string, disabled: boolean): Promise<void> {
+  const a = await mustGet(core, email);
+  await core.db
+    .updateTable('accounts')
+    .set({ disabled: disabled ? 1 : 0 })
+    .where('id', '=', a.id)
+    .execute();
+}
+
+export async function setQuota(core: Core, email: string, quotaBytes: number): Promise<void> {
+  const a = await mustGet(core, email);
+  await core.db
+    .updateTable('accounts')
+    .set({ quota_bytes: quotaBytes })
+    .where('id', '=', a.id)
+    .execute();
+}
+
+export async function setName(core: Core, email: string, name: string): Promise<void> {
+  const a = await mustGet(core, email);
+  await core.db
+    .updateTable('accounts')
+    .set({ name: name.normalize('NFC') })
+    .where('id', '=', a.id)
+    .execute();
+}
+
+/** Removes an account, its aliases, mailboxes and messages; blobs lose one reference each. */
+export async function removeAccount(core: Core, email: string): Promise<void> {
+  const a = await mustGet(core, email);
+  await core.db.transaction().execute(async (trx) => {
+    const hashes = await trx
+      .selectFrom('emails')
+      .select('blob_hash')
+      .where('account_id', '=', a.id)
+      .execute();
+    await trx.deleteFrom('email_mailboxes').where('account_id', '=', a.id).execute();
+    await trx.deleteFrom('emails').where('account_id', '=', a.id).execute();
+    await trx.deleteFrom('mailboxes').where('account_id', '=', a.id).execute();
+    await trx.deleteFrom('changes').where('account_id', '=', a.id).execute();
+    await trx.deleteFrom('aliases').where('account_id', '=', a.id).execute();
+    await trx.deleteFrom('accounts').where('id', '=', a.id).execute();
+    await releaseBlobs(
+      trx,
+      hashes.map((h) => h.blob_hash),
+    );
+  });
+}
+
+/**
+ * Checks a password for sign-in. Returns the account, or null for a wrong password, an
+ * unknown address or a disabled account (the caller must not tell these apart to the client).
+ */
+export async function authenticate(
+  core: Core,
+  email: string,
+  password: string,
+): Promise<Account | null> {
+  const a = await getAccount(core, email);
+  if (!a) {
+    // Same cost as a real check, so timing does not reveal which addresses exist.
+    await verifyPassword(password, DUMMY_HASH);
+    return null;
+  }
+  const ok = await verifyPassword(password, a.password_hash);
+  if (!ok || a.disabled) return null;
+  return a;
+}
+
+const DUMMY_HASH =
+  '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyMTI';
+
+/**
+ * The account that receives mail for an address: an account, an alias, or a
+ * subaddress ("user+tag@domain", RFC 5233). Disabled accounts still receive mail.
+ */
+export async function resolveRecipient(core: Core, address: string): Promise<Account | undefined> {
+  const e = normalizeAddress(address);
+  if (!e) return undefined;
+  const direct = await core.db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('email', '=', e)
+    .executeTakeFirst();
+  if (direct) return direct;
+  const alias = await core.db
+    .selectFrom('aliases')
+    .select('account_id')
+    .where('address', '=', e)
+    .executeTakeFirst();
+  if (alias) return getAccountById(core, Number(alias.account_id));
+  const plus = /^([^+]+)\+[^@]*@(.+)$/.exec(e);
+  if (plus) return resolveRecipient(core, `${plus[1]}@${plus[2]}`);
+  return undefined;
+}
+
+/** Addresses a user may send as: the account's own address and its aliases. */
+export async function sendableAddresses(core: Core, accountId: number): Promise<string[]> {
+  const a = await getAccountById(core, accountId);
+  if (!a) return [];
+  const aliases = await core.db
+    .selectFrom('aliases')
+    .select('address')
+    .where('account_id', '=', accountId)
+    .execute();
+  return [a.email, ...aliases.map((x) => x.address)];
+}
+
+export { addressTaken };

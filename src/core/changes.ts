@@ -1,0 +1,61 @@
+// The per-account change log (DESIGN.md, "One change log per account"). Every create, update
+// or destroy of an account's object takes the next modseq of that account and records
+// (type, id, op) under it, inside the same transaction as the change itself. After the
+// transaction commits, the caller publishes the returned events on the change bus.
+// IMAP CONDSTORE/QRESYNC, JMAP state, DAV sync-token and ActiveSync SyncKey all read this.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { ChangeEvent } from '../store/bus.ts';
+import type { Core } from './core.ts';
+
+export type Op = 'c' | 'u' | 'd';
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Takes the account's next modseq. Call inside the transaction that makes the change. */
+export async function nextModseq(trx: Db, accountId: number): Promise<number> {
+  const row = await trx
+    .updateTable('accounts')
+    .set((eb) => ({ modseq: eb('modseq', '+', 1) }))
+    .where('id', '=', accountId)
+    .returning('modseq')
+    .executeTakeFirstOrThrow();
+  return Number(row.modseq);
+}
+
+export async function recordChanges(
+  trx: Db,
+  accountId: number,
+  modseq: number,
+  changes: { type: string; id: string; op: Op }[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  await trx
+    .insertInto('changes')
+    .values(
+      changes.map((c) => ({
+        account_id: accountId,
+        modseq,
+        type: c.type,
+        object_id: c.id,
+        op: c.op,
+      })),
+    )
+    .execute();
+}
+
+/** Collects events during a transaction and publishes them once it has committed. */
+export class PendingEvents {
+  readonly #events = new Map<number, ChangeEvent>();
+  add(accountId: number, modseq: number, type: string): void {
+    const e = this.#events.get(accountId);
+    if (!e) this.#events.set(accountId, { accountId, modseq, types: [type] });
+    else {
+      e.modseq = Math.max(e.modseq, modseq);
+      if (!e.types.includes(type)) e.types.push(type);
+    }
+  }
+  publish(core: Core): void {
+    for (const e of this.#events.values()) core.bus.publish(e);
+    this.#events.clear();
+  }
+}

@@ -1,0 +1,110 @@
+// Mailboxes: the mail collections of an account. Every account starts with the special-use
+// set of RFC 6154 (INBOX plus Drafts, Sent, Junk, Trash, Archive). UIDVALIDITY is fixed at
+// creation and UIDs are taken from uid_next, never reused (RFC 9051 §2.3.1.1).
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Mailbox } from '../store/schema.ts';
+import { newId } from './ids.ts';
+import { nextModseq, recordChanges } from './changes.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const DEFAULT_MAILBOXES: { name: string; role: string }[] = [
+  { name: 'INBOX', role: 'inbox' },
+  { name: 'Drafts', role: 'drafts' },
+  { name: 'Sent', role: 'sent' },
+  { name: 'Junk', role: 'junk' },
+  { name: 'Trash', role: 'trash' },
+  { name: 'Archive', role: 'archive' },
+];
+
+/** UIDVALIDITY: seconds since the epoch at creation, as Dovecot does; unique per name reuse. */
+function uidValidity(now: number): number {
+  return Math.floor(now / 1000) % 0xffffffff;
+}
+
+export async function createDefaultMailboxes(
+  trx: Db,
+  accountId: number,
+  now = Date.now(),
+): Promise<void> {
+  const modseq = await nextModseq(trx, accountId);
+  const rows = DEFAULT_MAILBOXES.map((m) => ({
+    account_id: accountId,
+    id: newId('B'),
+    name: m.name,
+    role: m.role,
+    uid_validity: uidValidity(now),
+    uid_next: 1,
+    subscribed: 1,
+    modseq,
+    created_at: now,
+  }));
+  await trx.insertInto('mailboxes').values(rows).execute();
+  await recordChanges(
+    trx,
+    accountId,
+    modseq,
+    rows.map((r) => ({ type: 'Mailbox', id: r.id, op: 'c' as const })),
+  );
+}
+
+export async function mailboxByRole(
+  db: Db,
+  accountId: number,
+  role: string,
+): Promise<Mailbox | undefined> {
+  return db
+    .selectFrom('mailboxes')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('role', '=', role)
+    .executeTakeFirst();
+}
+
+export async function mailboxByName(
+  db: Db,
+  accountId: number,
+  name: string,
+): Promise<Mailbox | undefined> {
+  // INBOX is case-insensitive (RFC 9051 §5.1).
+  const n = name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
+  return db
+    .selectFrom('mailboxes')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('name', '=', n)
+    .executeTakeFirst();
+}
+
+export async function listMailboxes(db: Db, accountId: number): Promise<Mailbox[]> {
+  return db
+    .selectFrom('mailboxes')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('name')
+    .execute();
+}
+
+/** Creates a mailbox (used by import and later by IMAP CREATE / JMAP Mailbox/set). */
+export async function createMailbox(
+  trx: Db,
+  accountId: number,
+  name: string,
+  now = Date.now(),
+): Promise<Mailbox> {
+  const modseq = await nextModseq(trx, accountId);
+  const row = {
+    account_id: accountId,
+    id: newId('B'),
+    name,
+    role: null,
+    uid_validity: uidValidity(now),
+    uid_next: 1,
+    subscribed: 1,
+    modseq,
+    created_at: now,
+  };
+  await trx.insertInto('mailboxes').values(row).execute();
+  await recordChanges(trx, accountId, modseq, [{ type: 'Mailbox', id: row.id, op: 'c' }]);
+  return row;
+}

@@ -1,0 +1,118 @@
+// Mail leaving for other servers: the durable outbound queue's records and the delivery log.
+// Doors (SMTP submission, JMAP EmailSubmission, bounces) call `enqueue`; the queue worker in
+// src/queue/ takes due recipients, delivers, and records each attempt with `logDelivery`.
+// Invariant: `enqueue` returns only after the blob is fsynced and the rows are committed.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, DeliveryLogEntry } from '../store/schema.ts';
+import { domainOf } from '../mail/address.ts';
+import type { Core } from './core.ts';
+import { takeBlob } from './blobrefs.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export type DeliveryEvent =
+  'accepted' | 'delivered' | 'deferred' | 'bounced' | 'rejected' | 'relayed';
+
+export interface OutboundRecipient {
+  address: string;
+  /** DSN NOTIFY (RFC 3461 §4.1), e.g. "SUCCESS,FAILURE" or "NEVER". */
+  notify?: string | null;
+  /** DSN ORCPT (RFC 3461 §4.2), e.g. "rfc822;user@example.org". */
+  orcpt?: string | null;
+}
+
+export interface OutboundMessage {
+  sender: string; // '' for a bounce (null reverse-path)
+  recipients: OutboundRecipient[];
+  raw: Uint8Array;
+  accountId?: number | null;
+  messageId?: string | null;
+  envId?: string | null;
+  ret?: 'FULL' | 'HDRS' | null;
+}
+
+/** Queues a message for remote recipients; returns the queue id. */
+export async function enqueue(core: Core, msg: OutboundMessage, now = Date.now()): Promise<number> {
+  if (msg.recipients.length === 0) throw new Error('enqueue: no recipients');
+  const hash = await core.blobs.put(msg.raw);
+  const size = msg.raw.byteLength;
+  const id = await core.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('queue_messages')
+      .values({
+        sender: msg.sender,
+        blob_hash: hash,
+        size,
+        message_id: msg.messageId ?? null,
+        account_id: msg.accountId ?? null,
+        env_id: msg.envId ?? null,
+        ret: msg.ret ?? null,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const qid = Number(row.id);
+    await trx
+      .insertInto('queue_recipients')
+      .values(
+        msg.recipients.map((r) => ({
+          message_id: qid,
+          recipient: r.address,
+          domain: domainOf(r.address),
+          status: 'queued',
+          next_attempt_at: now,
+          notify: r.notify ?? null,
+          orcpt: r.orcpt ?? null,
+          updated_at: now,
+        })),
+      )
+      .execute();
+    await takeBlob(trx, hash, size, 1, now);
+    for (const r of msg.recipients)
+      await logDelivery(trx, {
+        queue_id: qid,
+        message_id: msg.messageId ?? null,
+        sender: msg.sender,
+        recipient: r.address,
+        event: 'accepted',
+        detail: 'queued for delivery',
+        remote: null,
+        at: now,
+      });
+    return qid;
+  });
+  core.bus.publish({ accountId: 0, modseq: 0, types: ['Queue'] });
+  return id;
+}
+
+export async function logDelivery(
+  db: Db,
+  e: Omit<DeliveryLogEntry, 'id' | 'at'> & { at?: number },
+): Promise<void> {
+  await db
+    .insertInto('delivery_log')
+    .values({ ...e, at: e.at ?? Date.now() })
+    .execute();
+}
+
+export interface TraceQuery {
+  sender?: string;
+  recipient?: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+/** Searches the delivery log (the message trace of the admin console). */
+export async function traceDeliveries(core: Core, q: TraceQuery): Promise<DeliveryLogEntry[]> {
+  let s = core.db
+    .selectFrom('delivery_log')
+    .selectAll()
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc');
+  if (q.sender) s = s.where('sender', '=', q.sender.toLowerCase());
+  if (q.recipient) s = s.where('recipient', '=', q.recipient.toLowerCase());
+  if (q.since !== undefined) s = s.where('at', '>=', q.since);
+  if (q.until !== undefined) s = s.where('at', '<', q.until);
+  return s.limit(q.limit ?? 200).execute();
+}

@@ -1,0 +1,81 @@
+// The metadata of a message computed once at delivery (DESIGN.md, "Mail is JMAP-shaped"):
+// subject, addresses, date, ids for threading, a preview and whether it has attachments.
+// Never throws: a message that does not parse still gets stored, with what could be read.
+import PostalMime, { type Address } from 'postal-mime';
+
+export interface MessageMeta {
+  subject: string;
+  from: string; // "Name <addr>" list as display text
+  fromAddresses: string[];
+  to: string;
+  sentAt: number | null;
+  messageId: string | null; // without angle brackets
+  inReplyTo: string[];
+  references: string[];
+  preview: string;
+  hasAttachment: boolean;
+}
+
+function flatten(list: Address[] | Address | undefined): { name: string; address: string }[] {
+  if (!list) return [];
+  const arr = Array.isArray(list) ? list : [list];
+  const out: { name: string; address: string }[] = [];
+  for (const a of arr) {
+    if ('group' in a && Array.isArray(a.group)) out.push(...flatten(a.group));
+    else if ('address' in a) out.push({ name: a.name ?? '', address: a.address ?? '' });
+  }
+  return out;
+}
+
+function display(list: { name: string; address: string }[]): string {
+  return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
+}
+
+export function messageIds(text: string | undefined): string[] {
+  if (!text) return [];
+  const ids = [...text.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!);
+  return ids.length ? ids : text.split(/\s+/).filter(Boolean);
+}
+
+export function makePreview(text: string, max = 256): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= max ? t : t.slice(0, max);
+}
+
+export async function parseMeta(raw: Uint8Array): Promise<MessageMeta> {
+  try {
+    const email = await PostalMime.parse(raw, {
+      attachmentEncoding: 'arraybuffer',
+      maxNestingDepth: 64,
+    });
+    const from = flatten(email.from);
+    const to = flatten(email.to);
+    const date = email.date ? Date.parse(email.date) : NaN;
+    const text = email.text ?? (email.html ? email.html.replace(/<[^>]*>/g, ' ') : '');
+    return {
+      subject: (email.subject ?? '').normalize('NFC'),
+      from: display(from),
+      fromAddresses: from.map((a) => a.address.toLowerCase()).filter(Boolean),
+      to: display(to),
+      sentAt: Number.isFinite(date) ? date : null,
+      messageId: messageIds(email.messageId)[0] ?? null,
+      inReplyTo: messageIds(email.inReplyTo),
+      references: messageIds(email.references),
+      preview: makePreview(text),
+      hasAttachment: email.attachments.some((a) => a.disposition !== 'inline' || !a.contentId),
+    };
+  } catch {
+    return {
+      subject: '',
+      from: '',
+      fromAddresses: [],
+      to: '',
+      sentAt: null,
+      messageId: null,
+      inReplyTo: [],
+      references: [],
+      preview: '',
+      hasAttachment: false,
+    };
+  }
+}

@@ -1,0 +1,74 @@
+// Content-addressed blob storage. A blob is named by the SHA-256 of its bytes, so a message
+// sent to 1,500 people is stored once. Invariant: `put` returns only after the bytes and their
+// folder entry are fsynced, so a row that names the hash may be committed right after.
+// Reference counts live in the `blobs` table (core/blobs.ts); this layer only holds bytes.
+import { createHash } from 'node:crypto';
+import { readFile, stat, unlink, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileDurable } from '../util/fsync.ts';
+
+export interface BlobStore {
+  /** Stores the bytes durably; returns their SHA-256 (hex). */
+  put(data: Uint8Array): Promise<string>;
+  get(hash: string): Promise<Buffer>;
+  has(hash: string): Promise<boolean>;
+  delete(hash: string): Promise<void>;
+  /** Every stored hash, for garbage collection and backups. */
+  list(): AsyncIterable<string>;
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+
+export class FsBlobStore implements BlobStore {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  path(hash: string): string {
+    if (!HASH.test(hash)) throw new Error(`not a blob hash: ${hash}`);
+    return join(this.root, hash.slice(0, 2), hash.slice(2, 4), hash);
+  }
+
+  async put(data: Uint8Array): Promise<string> {
+    const hash = sha256Hex(data);
+    if (!(await this.has(hash))) await writeFileDurable(this.path(hash), data, 0o640);
+    return hash;
+  }
+
+  get(hash: string): Promise<Buffer> {
+    return readFile(this.path(hash));
+  }
+
+  async has(hash: string): Promise<boolean> {
+    try {
+      await stat(this.path(hash));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(hash: string): Promise<void> {
+    await unlink(this.path(hash)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  async *list(): AsyncIterable<string> {
+    const level = async (dir: string): Promise<string[]> =>
+      readdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [];
+        throw err;
+      });
+    for (const a of await level(this.root)) {
+      for (const b of await level(join(this.root, a))) {
+        for (const name of await level(join(this.root, a, b))) if (HASH.test(name)) yield name;
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Opens the metadata store named by a URL: `sqlite:PATH` (the embedded default) or
+// `postgres://…` (clusters). Both give the same Kysely<Database>, migrated to the latest schema.
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { openSqlite } from './sqlite.ts';
+import { migrateToLatest, type Dialect } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+// PostgreSQL returns int8 and numeric as strings; our integers fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: the schema to use (created if missing). Tests use one schema each. */
+  schema?: string;
+  /** PostgreSQL only: pool size. */
+  poolSize?: number;
+}
+
+export function dialectOf(url: string): Dialect {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres';
+  throw new Error(`database URL must start with "sqlite:" or "postgres://" (got "${url}")`);
+}
+
+export async function openStore(url: string, opts: OpenOptions = {}): Promise<Store> {
+  const dialect = dialectOf(url);
+  let db: Kysely<Database>;
+  if (dialect === 'sqlite') {
+    const path = url.slice('sqlite:'.length);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path) }) });
+  } else {
+    if (opts.schema) {
+      const setup = new pg.Client({ connectionString: url });
+      await setup.connect();
+      try {
+        await setup.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema.replace(/"/g, '')}"`);
+      } finally {
+        await setup.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.poolSize ?? 10,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  await migrateToLatest(db as Kysely<unknown>, dialect);
+  return {
+    db,
+    dialect,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,206 @@
+// Schema migrations, one list for both backends. Kysely's schema builder writes the DDL in each
+// dialect; the only difference we spell out is the auto-increment key (`idColumn`).
+// Never edit a migration that has shipped: add a new one, and note it in CHANGELOG.md.
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  // SQLite: INTEGER PRIMARY KEY AUTOINCREMENT; PostgreSQL: bigserial.
+  const idType = dialect === 'sqlite' ? 'integer' : 'bigserial';
+  const big = 'bigint';
+  return {
+    '0001_foundation': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('domains')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('dkim_selector', 'text', (c) => c.notNull())
+          .addColumn('dkim_private_key', 'text', (c) => c.notNull())
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('accounts')
+          .addColumn('id', idType, (c) =>
+            dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('domain', 'text', (c) => c.notNull().references('domains.name'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('unit_path', 'text', (c) => c.notNull().defaultTo('/'))
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('quota_bytes', big, (c) => c.notNull().defaultTo(0))
+          .addColumn('used_bytes', big, (c) => c.notNull().defaultTo(0))
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('modseq', big, (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('accounts_domain').on('accounts').column('domain').execute();
+        await db.schema
+          .createTable('aliases')
+          .addColumn('address', 'text', (c) => c.primaryKey())
+          .addColumn('account_id', big, (c) => c.notNull().references('accounts.id'))
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('aliases_account').on('aliases').column('account_id').execute();
+        await db.schema
+          .createTable('blobs')
+          .addColumn('hash', 'text', (c) => c.primaryKey())
+          .addColumn('size', big, (c) => c.notNull())
+          .addColumn('refcount', big, (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('mailboxes')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text')
+          .addColumn('uid_validity', big, (c) => c.notNull())
+          .addColumn('uid_next', big, (c) => c.notNull())
+          .addColumn('subscribed', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('modseq', big, (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('mailboxes_pk', ['account_id', 'id'])
+          .addUniqueConstraint('mailboxes_name', ['account_id', 'name'])
+          .execute();
+        await db.schema
+          .createTable('emails')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('blob_hash', 'text', (c) => c.notNull())
+          .addColumn('size', big, (c) => c.notNull())
+          .addColumn('received_at', big, (c) => c.notNull())
+          .addColumn('sent_at', big)
+          .addColumn('message_id', 'text')
+          .addColumn('thread_id', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('from_addr', 'text', (c) => c.notNull())
+          .addColumn('to_addr', 'text', (c) => c.notNull())
+          .addColumn('preview', 'text', (c) => c.notNull())
+          .addColumn('has_attachment', 'integer', (c) => c.notNull())
+          .addColumn('keywords', 'text', (c) => c.notNull())
+          .addColumn('modseq', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('emails_pk', ['account_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('emails_message_id')
+          .on('emails')
+          .columns(['account_id', 'message_id'])
+          .execute();
+        await db.schema
+          .createTable('email_mailboxes')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('mailbox_id', 'text', (c) => c.notNull())
+          .addColumn('uid', big, (c) => c.notNull())
+          .addColumn('email_id', 'text', (c) => c.notNull())
+          .addColumn('modseq', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('email_mailboxes_pk', ['account_id', 'mailbox_id', 'uid'])
+          .execute();
+        await db.schema
+          .createIndex('email_mailboxes_email')
+          .on('email_mailboxes')
+          .columns(['account_id', 'email_id'])
+          .execute();
+        await db.schema
+          .createTable('changes')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('modseq', big, (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('object_id', 'text', (c) => c.notNull())
+          .addColumn('op', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('changes_pk', ['account_id', 'modseq', 'type', 'object_id'])
+          .execute();
+        await db.schema
+          .createTable('queue_messages')
+          .addColumn('id', idType, (c) =>
+            dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('blob_hash', 'text', (c) => c.notNull())
+          .addColumn('size', big, (c) => c.notNull())
+          .addColumn('message_id', 'text')
+          .addColumn('account_id', big)
+          .addColumn('env_id', 'text')
+          .addColumn('ret', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('queue_recipients')
+          .addColumn('id', idType, (c) =>
+            dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('message_id', big, (c) => c.notNull().references('queue_messages.id'))
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('domain', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', big, (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('notify', 'text')
+          .addColumn('orcpt', 'text')
+          .addColumn('delay_notified', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('queue_recipients_due')
+          .on('queue_recipients')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createIndex('queue_recipients_message')
+          .on('queue_recipients')
+          .column('message_id')
+          .execute();
+        await db.schema
+          .createTable('delivery_log')
+          .addColumn('id', idType, (c) =>
+            dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('at', big, (c) => c.notNull())
+          .addColumn('queue_id', big)
+          .addColumn('message_id', 'text')
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('remote', 'text')
+          .execute();
+        await db.schema.createIndex('delivery_log_at').on('delivery_log').column('at').execute();
+        await db.schema
+          .createIndex('delivery_log_recipient')
+          .on('delivery_log')
+          .columns(['recipient', 'at'])
+          .execute();
+        await db.schema
+          .createIndex('delivery_log_sender')
+          .on('delivery_log')
+          .columns(['sender', 'at'])
+          .execute();
+      },
+    },
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  readonly #dialect: Dialect;
+  constructor(dialect: Dialect) {
+    this.#dialect = dialect;
+  }
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrations(this.#dialect));
+  }
+}
+
+/** Brings the schema up to date; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${String(error)}`, { cause: error });
+  }
+}

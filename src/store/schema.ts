@@ -1,0 +1,155 @@
+// The tables of the one data model, as Kysely sees them. Both backends (SQLite, PostgreSQL)
+// hold real tables with these columns; migrations.ts creates them.
+//
+// Conventions that keep the two backends alike:
+// - times are integer milliseconds since the epoch (`*_at`);
+// - flags are integers 0/1 (node:sqlite binds no booleans);
+// - every per-account table leads its primary key with `account_id`, and no query joins two
+//   accounts' rows, so the schema can later be distributed by account.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface DomainTable {
+  name: string; // lower-case ASCII (A-labels for IDN)
+  created_at: number;
+  dkim_selector: string;
+  dkim_private_key: string; // PEM
+  disabled: Generated<number>;
+}
+
+export interface AccountTable {
+  id: Generated<number>;
+  email: string; // lower-case local part @ domain
+  domain: string;
+  name: string; // display name, Lao or English
+  unit_path: Generated<string>; // org unit, e.g. "/ministry/provinces/vientiane"
+  password_hash: string; // PHC string, Argon2id
+  quota_bytes: Generated<number>; // 0 = unlimited
+  used_bytes: Generated<number>;
+  disabled: Generated<number>;
+  is_admin: Generated<number>;
+  modseq: Generated<number>; // highest modseq of this account's change log
+  created_at: number;
+}
+
+export interface AliasTable {
+  address: string; // lower-case
+  account_id: number;
+  created_at: number;
+}
+
+export interface BlobTable {
+  hash: string; // SHA-256, hex
+  size: number;
+  refcount: number;
+  created_at: number;
+}
+
+export interface MailboxTable {
+  account_id: number;
+  id: string;
+  name: string; // full hierarchical name, "/" as separator
+  role: string | null; // special-use: inbox, drafts, sent, junk, trash, archive
+  uid_validity: number;
+  uid_next: number;
+  subscribed: Generated<number>;
+  modseq: number;
+  created_at: number;
+}
+
+export interface EmailTable {
+  account_id: number;
+  id: string;
+  blob_hash: string;
+  size: number;
+  received_at: number;
+  sent_at: number | null;
+  message_id: string | null;
+  thread_id: string;
+  subject: string;
+  from_addr: string;
+  to_addr: string;
+  preview: string;
+  has_attachment: number;
+  keywords: string; // JSON array of IMAP keywords / JMAP keywords, e.g. ["$seen"]
+  modseq: number;
+}
+
+export interface EmailMailboxTable {
+  account_id: number;
+  mailbox_id: string;
+  uid: number;
+  email_id: string;
+  modseq: number;
+}
+
+export interface ChangeTable {
+  account_id: number;
+  modseq: number;
+  type: string; // 'Mailbox' | 'Email' | ...
+  object_id: string;
+  op: string; // 'c' created, 'u' updated, 'd' destroyed
+}
+
+export interface QueueMessageTable {
+  id: Generated<number>;
+  sender: string; // envelope MAIL FROM ('' for bounces)
+  blob_hash: string;
+  size: number;
+  message_id: string | null;
+  account_id: number | null; // submitting account, null for relayed/system mail
+  env_id: string | null; // DSN ENVID
+  ret: string | null; // DSN RET: FULL | HDRS
+  created_at: number;
+}
+
+export interface QueueRecipientTable {
+  id: Generated<number>;
+  message_id: number; // queue_messages.id
+  recipient: string;
+  domain: string;
+  status: string; // queued | delivered | bounced | failed
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_error: string | null;
+  notify: string | null; // DSN NOTIFY
+  orcpt: string | null; // DSN ORCPT
+  delay_notified: Generated<number>;
+  updated_at: number;
+}
+
+export interface DeliveryLogTable {
+  id: Generated<number>;
+  at: number;
+  queue_id: number | null;
+  message_id: string | null; // Message-ID header
+  sender: string;
+  recipient: string;
+  event: string; // accepted | delivered | deferred | bounced | rejected
+  detail: string;
+  remote: string | null; // peer address or MX host
+}
+
+export interface Database {
+  domains: DomainTable;
+  accounts: AccountTable;
+  aliases: AliasTable;
+  blobs: BlobTable;
+  mailboxes: MailboxTable;
+  emails: EmailTable;
+  email_mailboxes: EmailMailboxTable;
+  changes: ChangeTable;
+  queue_messages: QueueMessageTable;
+  queue_recipients: QueueRecipientTable;
+  delivery_log: DeliveryLogTable;
+}
+
+export type Domain = Selectable<DomainTable>;
+export type Account = Selectable<AccountTable>;
+export type NewAccount = Insertable<AccountTable>;
+export type AccountUpdate = Updateable<AccountTable>;
+export type Alias = Selectable<AliasTable>;
+export type Mailbox = Selectable<MailboxTable>;
+export type Email = Selectable<EmailTable>;
+export type QueueMessage = Selectable<QueueMessageTable>;
+export type QueueRecipient = Selectable<QueueRecipientTable>;
+export type DeliveryLogEntry = Selectable<DeliveryLogTable>;
