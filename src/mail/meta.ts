@@ -42,7 +42,28 @@ export function makePreview(text: string, max = 256): string {
   return t.length <= max ? t : t.slice(0, max);
 }
 
+/** Text safe for every store: NFC, and no NUL or other C0 controls (PostgreSQL refuses NUL). */
+export function cleanText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').normalize('NFC');
+}
+
 export async function parseMeta(raw: Uint8Array): Promise<MessageMeta> {
+  const meta = await parseUnsafe(raw);
+  return {
+    ...meta,
+    subject: cleanText(meta.subject),
+    from: cleanText(meta.from),
+    fromAddresses: meta.fromAddresses.map(cleanText),
+    to: cleanText(meta.to),
+    messageId: meta.messageId === null ? null : cleanText(meta.messageId),
+    inReplyTo: meta.inReplyTo.map(cleanText),
+    references: meta.references.map(cleanText),
+    preview: cleanText(meta.preview),
+  };
+}
+
+async function parseUnsafe(raw: Uint8Array): Promise<MessageMeta> {
   try {
     const email = await PostalMime.parse(raw, {
       attachmentEncoding: 'arraybuffer',
@@ -53,7 +74,7 @@ export async function parseMeta(raw: Uint8Array): Promise<MessageMeta> {
     const date = email.date ? Date.parse(email.date) : NaN;
     const text = email.text ?? (email.html ? email.html.replace(/<[^>]*>/g, ' ') : '');
     return {
-      subject: (email.subject ?? '').normalize('NFC'),
+      subject: email.subject ?? '',
       from: display(from),
       fromAddresses: from.map((a) => a.address.toLowerCase()).filter(Boolean),
       to: display(to),
