@@ -35,16 +35,27 @@ export async function releaseBlobs(trx: Db, hashes: string[]): Promise<void> {
   }
 }
 
-/** Deletes blobs nobody references any more; returns how many went. */
-export async function collectBlobs(core: Core): Promise<number> {
+/**
+ * Deletes blobs nobody references any more; returns how many went. Safe while mail flows:
+ * the row goes only if still unreferenced, and the bytes only if no `put` touched them within
+ * `graceMs` (see FsBlobStore.collect); a blob spared here loses its row and is stored again
+ * by the next `put` that needs it.
+ */
+export async function collectBlobs(core: Core, graceMs = 10 * 60_000): Promise<number> {
   const dead = await core.db
     .selectFrom('blobs')
     .select('hash')
     .where('refcount', '<=', 0)
     .execute();
+  let n = 0;
   for (const { hash } of dead) {
-    await core.blobs.delete(hash);
-    await core.db.deleteFrom('blobs').where('hash', '=', hash).where('refcount', '<=', 0).execute();
+    const r = await core.db
+      .deleteFrom('blobs')
+      .where('hash', '=', hash)
+      .where('refcount', '<=', 0)
+      .executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) continue;
+    if (await core.blobs.collect(hash, graceMs)) n++;
   }
-  return dead.length;
+  return n;
 }

@@ -3,7 +3,7 @@
 // folder entry are fsynced, so a row that names the hash may be committed right after.
 // Reference counts live in the `blobs` table (core/blobs.ts); this layer only holds bytes.
 import { createHash } from 'node:crypto';
-import { readFile, stat, unlink, readdir } from 'node:fs/promises';
+import { readFile, rename, stat, unlink, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileDurable } from '../util/fsync.ts';
 
@@ -13,6 +13,11 @@ export interface BlobStore {
   get(hash: string): Promise<Buffer>;
   has(hash: string): Promise<boolean>;
   delete(hash: string): Promise<void>;
+  /**
+   * Deletes an unreferenced blob unless it was stored again within `graceMs` (a `put` of the
+   * same bytes may be about to take a new reference). Returns whether it went.
+   */
+  collect(hash: string, graceMs: number): Promise<boolean>;
   /** Every stored hash, for garbage collection and backups. */
   list(): AsyncIterable<string>;
 }
@@ -36,8 +41,36 @@ export class FsBlobStore implements BlobStore {
 
   async put(data: Uint8Array): Promise<string> {
     const hash = sha256Hex(data);
-    if (!(await this.has(hash))) await writeFileDurable(this.path(hash), data, 0o640);
+    const path = this.path(hash);
+    // Touch an existing copy: `collect` spares blobs stored again within its grace time.
+    const now = new Date();
+    try {
+      await utimes(path, now, now);
+    } catch {
+      await writeFileDurable(path, data, 0o640);
+    }
     return hash;
+  }
+
+  async collect(hash: string, graceMs: number): Promise<boolean> {
+    const path = this.path(hash);
+    const trash = `${path}.gc`;
+    // Rename first: a `put` after this point finds no file and writes a new one; a `put`
+    // before it touched the file, which the mtime check below sees.
+    try {
+      await rename(path, trash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+    const { mtimeMs } = await stat(trash);
+    if (Date.now() - mtimeMs < graceMs) {
+      if (await this.has(hash)) await unlink(trash);
+      else await rename(trash, path);
+      return false;
+    }
+    await unlink(trash);
+    return true;
   }
 
   get(hash: string): Promise<Buffer> {

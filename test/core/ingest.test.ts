@@ -154,7 +154,11 @@ forEachStore('ingest', (kind) => {
     await ingest(core, raw, [{ accountId: ids[29]! }]);
     const beforeFiles = await countBlobFiles(core);
     await removeAccount(core, 't29@ministry.test');
-    assert.equal(await collectBlobs(core), 1);
+    assert.equal(await collectBlobs(core), 0, 'a blob stored moments ago is spared');
+    await ingest(core, raw, [{ accountId: ids[28]! }]);
+    assert.equal(await countBlobFiles(core), beforeFiles, 'stored again after its row went');
+    await removeAccount(core, 't28@ministry.test');
+    assert.equal(await collectBlobs(core, 0), 1);
     assert.equal(await countBlobFiles(core), beforeFiles - 1);
   });
 });
