@@ -6,7 +6,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeliveryLogEntry } from '../store/schema.ts';
 import { domainOf } from '../mail/address.ts';
 import type { Core } from './core.ts';
-import { takeBlob } from './blobrefs.ts';
+import { releaseBlobs, takeBlob } from './blobrefs.ts';
+import { UserError } from '../util/errors.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -115,4 +116,107 @@ export async function traceDeliveries(core: Core, q: TraceQuery): Promise<Delive
   if (q.since !== undefined) s = s.where('at', '>=', q.since);
   if (q.until !== undefined) s = s.where('at', '<', q.until);
   return s.limit(q.limit ?? 200).execute();
+}
+
+export interface QueueEntry {
+  /** The queue id (one per queued message; `champa queue retry|remove` take it). */
+  queueId: number;
+  sender: string;
+  recipient: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  size: number;
+  createdAt: number;
+}
+
+/** Queue entries, one per recipient, oldest first; by default only those still waiting. */
+export async function listQueue(
+  core: Core,
+  opts: { all?: boolean; limit?: number } = {},
+): Promise<QueueEntry[]> {
+  let q = core.db
+    .selectFrom('queue_recipients as r')
+    .innerJoin('queue_messages as m', 'm.id', 'r.message_id')
+    .select([
+      'm.id as queueId',
+      'm.sender',
+      'r.recipient',
+      'r.status',
+      'r.attempts',
+      'r.next_attempt_at',
+      'r.last_error',
+      'm.size',
+      'm.created_at',
+    ])
+    .orderBy('m.id')
+    .orderBy('r.id');
+  if (!opts.all) q = q.where('r.status', '=', 'queued');
+  const rows = await q.limit(opts.limit ?? 10000).execute();
+  return rows.map((r) => ({
+    queueId: Number(r.queueId),
+    sender: r.sender,
+    recipient: r.recipient,
+    status: r.status,
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    lastError: r.last_error,
+    size: Number(r.size),
+    createdAt: Number(r.created_at),
+  }));
+}
+
+/**
+ * Makes waiting recipients due now: those of one queued message, or of every message when
+ * `queueId` is undefined. Returns how many recipients were made due.
+ */
+export async function retryQueue(core: Core, queueId?: number, now = Date.now()): Promise<number> {
+  let q = core.db
+    .updateTable('queue_recipients')
+    .set({ next_attempt_at: now, updated_at: now })
+    .where('status', '=', 'queued');
+  if (queueId !== undefined) q = q.where('message_id', '=', queueId);
+  const r = await q.executeTakeFirst();
+  const n = Number(r.numUpdatedRows);
+  if (queueId !== undefined && n === 0)
+    throw new UserError('not_found', `no waiting message with queue id ${queueId}`);
+  core.bus.publish({ accountId: 0, modseq: 0, types: ['Queue'] });
+  return n;
+}
+
+/**
+ * Drops a queued message without delivering it or bouncing it; the delivery log records who
+ * was not delivered. Returns how many recipients were still waiting.
+ */
+export async function removeQueued(core: Core, queueId: number, now = Date.now()): Promise<number> {
+  return core.db.transaction().execute(async (trx) => {
+    const msg = await trx
+      .selectFrom('queue_messages')
+      .selectAll()
+      .where('id', '=', queueId)
+      .executeTakeFirst();
+    if (!msg) throw new UserError('not_found', `no message with queue id ${queueId}`);
+    const waiting = await trx
+      .selectFrom('queue_recipients')
+      .select('recipient')
+      .where('message_id', '=', queueId)
+      .where('status', '=', 'queued')
+      .execute();
+    for (const w of waiting)
+      await logDelivery(trx, {
+        queue_id: queueId,
+        message_id: msg.message_id,
+        sender: msg.sender,
+        recipient: w.recipient,
+        event: 'rejected',
+        detail: 'removed from the queue by an administrator',
+        remote: null,
+        at: now,
+      });
+    await trx.deleteFrom('queue_recipients').where('message_id', '=', queueId).execute();
+    await trx.deleteFrom('queue_messages').where('id', '=', queueId).execute();
+    await releaseBlobs(trx, [msg.blob_hash]);
+    return waiting.length;
+  });
 }
