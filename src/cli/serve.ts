@@ -1,0 +1,121 @@
+// `champa serve`: runs the server: opens the core, starts every door and the outbound queue
+// worker, logs one line per listener, then prints exactly one line `champa: ready` on stdout
+// (scripts and tests wait for it). On SIGTERM or SIGINT it closes the doors (letting
+// in-flight transactions finish), then the queue, then the core, and exits 0.
+// The protocol modules are loaded here, on demand, so one-shot commands start fast.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { dataPath, type LoadedConfig } from '../core/config.ts';
+import { closeCore, openCore, type Core } from '../core/core.ts';
+import { UserError } from '../util/errors.ts';
+import { createLogger, type Logger } from '../util/log.ts';
+import { configOf, print, withData } from './common.ts';
+
+export const READY_LINE = 'champa: ready';
+
+/** Longest wait for a clean shutdown before the process exits anyway. */
+const SHUTDOWN_LIMIT_MS = 30_000;
+
+export interface RunningServer {
+  core: Core;
+  /** The port each door listens on (the real ones, also when the config said 0). */
+  ports: Record<string, number>;
+  close(): Promise<void>;
+}
+
+async function readTls(config: LoadedConfig): Promise<{ key: string; cert: string }> {
+  const read = async (what: string, p: string): Promise<string> => {
+    const path = dataPath(config, p);
+    try {
+      return await readFile(path, 'utf8');
+    } catch (err) {
+      throw new UserError(
+        'config',
+        `cannot read the TLS ${what} ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); set tls.${what} in the config`,
+      );
+    }
+  };
+  return { key: await read('key', config.tls.key), cert: await read('cert', config.tls.cert) };
+}
+
+function listenError(err: unknown, config: LoadedConfig): unknown {
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e.code === 'EACCES')
+    return new UserError(
+      'listen',
+      `not allowed to listen on ${e.address ?? config.listen.address}:${e.port ?? '?'}: ports below 1024 need root or CAP_NET_BIND_SERVICE (or set listen.portBase)`,
+    );
+  if (e.code === 'EADDRINUSE')
+    return new UserError(
+      'listen',
+      `${e.address ?? config.listen.address}:${e.port ?? '?'} is already in use (is another mail server or Champa running?)`,
+    );
+  return err;
+}
+
+/** Starts the doors and the queue worker on an opened core. */
+export async function startServer(config: LoadedConfig, log: Logger): Promise<RunningServer> {
+  const tls = await readTls(config);
+  const { startSmtp } = await import('../smtp/server.ts');
+  const { startQueue } = await import('../queue/worker.ts');
+  const core = await openCore(config, { log });
+  let smtp: Awaited<ReturnType<typeof startSmtp>> | undefined;
+  try {
+    smtp = await startSmtp(core, tls);
+    const queue = startQueue(core);
+    const ports: Record<string, number> = { ...smtp.ports };
+    for (const [door, port] of Object.entries(ports))
+      log.info({ door, address: config.listen.address, port }, `${door} listening`);
+    const doors = smtp;
+    return {
+      core,
+      ports,
+      async close() {
+        await doors.close();
+        await queue.close();
+        await closeCore(core);
+      },
+    };
+  } catch (err) {
+    await smtp?.close().catch(() => undefined);
+    await closeCore(core).catch(() => undefined);
+    throw listenError(err, config);
+  }
+}
+
+/** Runs until SIGTERM or SIGINT; resolves after a clean shutdown. */
+export async function serve(dataDir: string | undefined): Promise<void> {
+  const config = configOf({ data: dataDir });
+  const log = createLogger(config.log.level);
+  const server = await startServer(config, log);
+  print(READY_LINE);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      log.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        log.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS).unref();
+      server.close().then(resolve, (err: unknown) => {
+        log.error({ err }, 'error while shutting down');
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  log.info('stopped');
+}
+
+export function register(program: Command): void {
+  withData(
+    program.command('serve').description('run the server (every door and the queue)'),
+  ).action(async (opts: { data?: string }) => {
+    await serve(opts.data);
+    // Whatever a library left open (a keep-alive timer, a pool) must not hold the process.
+    process.exit(process.exitCode ?? 0);
+  });
+}

@@ -1,0 +1,154 @@
+// `champa user …`: accounts. Passwords come from a file or stdin, never from an argument
+// (arguments show in `ps`); when none is given to `add`, a random one is made and printed once.
+import type { Command } from 'commander';
+import {
+  addUser,
+  listAccounts,
+  parseQuota,
+  removeAccount,
+  setDisabled,
+  setPassword,
+} from '../core/accounts.ts';
+import { generatePassword } from '../core/passwords.ts';
+import { UserError } from '../util/errors.ts';
+import {
+  isoTime,
+  print,
+  printJson,
+  printTable,
+  readPassword,
+  say,
+  withCore,
+  withData,
+  yesNo,
+  type PasswordInput,
+} from './common.ts';
+
+function passwordOptions(cmd: Command): Command {
+  return cmd
+    .option('--password-file <file>', 'read the password from a file')
+    .option('--password-stdin', 'read the password from standard input');
+}
+
+function formatBytes(n: number): string {
+  if (n === 0) return '0';
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)}${units[i]}`;
+}
+
+export function register(program: Command): void {
+  const user = program.command('user').description('user accounts');
+
+  withData(
+    passwordOptions(
+      user
+        .command('add')
+        .description('create an account (prints a generated password when none is given)')
+        .argument('<email>')
+        .option('--name <name>', 'display name (Lao or English)')
+        .option('--quota <size>', 'mailbox quota, e.g. 500M or 2G; 0 = unlimited', '0')
+        .option('--admin', 'make the account an administrator'),
+    ),
+  ).action(
+    async (
+      email: string,
+      opts: PasswordInput & { data?: string; name?: string; quota: string; admin?: boolean },
+    ) => {
+      const given = await readPassword(opts);
+      const password = given ?? generatePassword();
+      const quotaBytes = parseQuota(opts.quota);
+      await withCore(opts, async (core) => {
+        const a = await addUser(core, {
+          email,
+          name: opts.name,
+          password,
+          quotaBytes,
+          isAdmin: opts.admin,
+        });
+        say(`Account ${a.email} created.`);
+        if (given === undefined) print(`password: ${password}`);
+      });
+    },
+  );
+
+  withData(
+    user
+      .command('list')
+      .description('list accounts')
+      .option('--domain <domain>', 'only this domain')
+      .option('--json', 'print JSON'),
+  ).action(async (opts: { data?: string; domain?: string; json?: boolean }) => {
+    await withCore(opts, async (core) => {
+      const rows = (await listAccounts(core, opts.domain)).map((a) => ({
+        email: a.email,
+        name: a.name,
+        unit: a.unit_path,
+        quotaBytes: Number(a.quota_bytes),
+        usedBytes: Number(a.used_bytes),
+        disabled: a.disabled === 1,
+        admin: a.is_admin === 1,
+        createdAt: isoTime(a.created_at),
+      }));
+      if (opts.json) return printJson(rows);
+      printTable(
+        ['EMAIL', 'NAME', 'USED', 'QUOTA', 'ADMIN', 'DISABLED'],
+        rows.map((a) => [
+          a.email,
+          a.name,
+          formatBytes(a.usedBytes),
+          a.quotaBytes ? formatBytes(a.quotaBytes) : 'unlimited',
+          yesNo(a.admin),
+          yesNo(a.disabled),
+        ]),
+      );
+    });
+  });
+
+  withData(
+    passwordOptions(
+      user.command('passwd').description("set an account's password").argument('<email>'),
+    ),
+  ).action(async (email: string, opts: PasswordInput & { data?: string }) => {
+    const password = await readPassword(opts);
+    if (password === undefined)
+      throw new UserError(
+        'invalid',
+        'give the new password with --password-file or --password-stdin',
+      );
+    await withCore(opts, async (core) => {
+      await setPassword(core, email, password);
+      say(`Password of ${email} changed.`);
+    });
+  });
+
+  const toggle = (name: 'disable' | 'enable', description: string, disabled: boolean): void => {
+    withData(user.command(name).description(description).argument('<email>')).action(
+      async (email: string, opts: { data?: string }) => {
+        await withCore(opts, async (core) => {
+          await setDisabled(core, email, disabled);
+          say(`Account ${email} ${disabled ? 'disabled' : 'enabled'}.`);
+        });
+      },
+    );
+  };
+  toggle('disable', 'stop an account from signing in (it still receives mail)', true);
+  toggle('enable', 'let a disabled account sign in again', false);
+
+  withData(
+    user
+      .command('remove')
+      .description('delete an account with all its mail and aliases')
+      .argument('<email>'),
+  ).action(async (email: string, opts: { data?: string }) => {
+    await withCore(opts, async (core) => {
+      await removeAccount(core, email);
+      say(`Account ${email} removed.`);
+    });
+  });
+}
