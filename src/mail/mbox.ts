@@ -14,12 +14,14 @@ export function asctime(d: Date): string {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** The envelope sender for the From line: the Return-Path header, else MAILER-DAEMON. */
+/** The sender for the From line: Return-Path, else the From address, else MAILER-DAEMON. */
 function envelopeSender(text: string): string {
   const end = text.search(/\r?\n\r?\n/);
   const header = end < 0 ? text : text.slice(0, end);
-  const m = /^Return-Path:[ \t]*<([^<>\s]*)>/im.exec(header);
-  return m?.[1] || 'MAILER-DAEMON';
+  const returnPath = /^Return-Path:[ \t]*<([^<>\s]*)>/im.exec(header)?.[1];
+  if (returnPath) return returnPath;
+  const from = /^From:[^\n]*?<?([^<>\s"]+@[^<>\s",;]+)/im.exec(header)?.[1];
+  return from ?? 'MAILER-DAEMON';
 }
 
 /**
