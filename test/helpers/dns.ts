@@ -1,10 +1,30 @@
-// A fake authoritative DNS server on loopback (dns2, UDP) for tests: A, AAAA, MX and TXT
+// A fake authoritative DNS server on loopback (dns2, UDP) for tests: A, AAAA, MX, TXT, CNAME, SRV
 // records from a mutable zone. Unknown names answer NXDOMAIN; a known name without the asked
 // type answers NOERROR with no records (node:dns reports ENODATA). Point a resolver at
 // `server` ("127.0.0.1:port"), e.g. config `dns: { servers: [dns.server] }`.
 import dns2 from 'dns2';
 
 const { Packet } = dns2;
+
+// RFC 2782: an SRV target is never compressed, and c-ares refuses one that is (EBADRESP).
+// dns2 compresses every name, so its SRV encoder is replaced by one writing the target whole.
+interface NameWriter {
+  names?: unknown;
+  write(value: number, bits: number): void;
+}
+const srvCodec = (Packet.Resource as unknown as Record<string, { encode: unknown }>).SRV!;
+srvCodec.encode = (
+  rec: { priority: number; weight: number; port: number; target: string },
+  w: NameWriter,
+): void => {
+  w.write(rec.priority, 16);
+  w.write(rec.weight, 16);
+  w.write(rec.port, 16);
+  const names = w.names;
+  w.names = undefined;
+  (Packet.Name as unknown as { encode(n: string, w: NameWriter): void }).encode(rec.target, w);
+  w.names = names;
+};
 
 export interface FakeRecords {
   A?: string[];
@@ -13,6 +33,8 @@ export interface FakeRecords {
   MX?: { exchange: string; priority: number }[];
   /** Each entry is one TXT record; long values are cut into 255-byte strings. */
   TXT?: string[];
+  CNAME?: string;
+  SRV?: { priority: number; weight: number; port: number; target: string }[];
 }
 
 export interface FakeDns {
@@ -62,6 +84,10 @@ export async function startDns(initial: Record<string, FakeRecords> = {}): Promi
       if (q.type === Packet.TYPE.TXT)
         for (const t of rec.TXT ?? [])
           answers.push({ ...base, type: Packet.TYPE.TXT, data: chunks(t) });
+      if (q.type === Packet.TYPE.CNAME && rec.CNAME)
+        answers.push({ ...base, type: Packet.TYPE.CNAME, domain: rec.CNAME });
+      if (q.type === Packet.TYPE.SRV)
+        for (const srv of rec.SRV ?? []) answers.push({ ...base, type: Packet.TYPE.SRV, ...srv });
       send(response);
     },
   });
