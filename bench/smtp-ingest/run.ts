@@ -1,0 +1,364 @@
+// `npm run bench:smtp`: SMTP ingest of Champa against Postfix + Dovecot (LMTP, Maildir) on the
+// same machine, in the same run, with the same load generator. Prints a table and writes
+// bench/results/smtp-ingest-<time>.json. Method and figures: docs/BENCHMARKS.md.
+//
+// Options (flag or environment variable):
+//   --messages N        BENCH_MESSAGES         messages in scenario (a)            5000
+//   --concurrency N     BENCH_CONCURRENCY      parallel connections               20
+//   --size BYTES        BENCH_SIZE             message size                       4096
+//   --users N           BENCH_USERS            mailboxes drawn from in (a)        100
+//   --fanout N          BENCH_FANOUT           recipients in scenario (b)         1500
+//   --newconn N         BENCH_NEWCONN          messages with a connection each    1000
+//   --warmup N          BENCH_WARMUP           unmeasured messages first          500
+//   --only NAME         BENCH_ONLY             champa | postfix (default both)
+//   --profile           BENCH_PROFILE=1        run Champa under --cpu-prof, print its summary
+//   --keep              BENCH_KEEP=1           keep the work folder
+// Every process started here is stopped at the end, also on Ctrl-C or an error.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpus, freemem, totalmem, release } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { startDns } from '../../test/helpers/dns.ts';
+import { Champa } from './champa.ts';
+import { PostfixDovecot, ensureInstalled } from './postfix-dovecot.ts';
+import { formatSummary, summarise, type ProfileSummary } from './profile.ts';
+import {
+  runFanout,
+  runFlood,
+  type FanoutFigures,
+  type FloodFigures,
+  type SystemUnderTest,
+} from './scenarios.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DOMAIN = 'bench.test';
+const SENDER_DOMAIN = 'loadgen.bench.internal';
+const FROM = `sender@${SENDER_DOMAIN}`;
+const TIMEOUT_MS = 10 * 60 * 1000;
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string' },
+    concurrency: { type: 'string' },
+    size: { type: 'string' },
+    users: { type: 'string' },
+    fanout: { type: 'string' },
+    newconn: { type: 'string' },
+    warmup: { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'boolean' },
+    keep: { type: 'boolean' },
+  },
+});
+
+function num(flag: string | undefined, env: string, dflt: number): number {
+  const v = flag ?? process.env[env];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${env} must be a whole number (got "${v}")`);
+  return n;
+}
+
+const P = {
+  messages: num(values.messages, 'BENCH_MESSAGES', 5000),
+  concurrency: num(values.concurrency, 'BENCH_CONCURRENCY', 20),
+  size: num(values.size, 'BENCH_SIZE', 4096),
+  users: num(values.users, 'BENCH_USERS', 100),
+  fanout: num(values.fanout, 'BENCH_FANOUT', 1500),
+  newconn: num(values.newconn, 'BENCH_NEWCONN', 1000),
+  warmup: num(values.warmup, 'BENCH_WARMUP', 500),
+};
+const only = values.only ?? process.env.BENCH_ONLY ?? '';
+const profile = values.profile ?? process.env.BENCH_PROFILE === '1';
+const keep = values.keep ?? process.env.BENCH_KEEP === '1';
+if (only && only !== 'champa' && only !== 'postfix')
+  throw new Error('--only takes "champa" or "postfix"');
+
+const loadUsers = Array.from({ length: P.users }, (_, i) => `load${String(i).padStart(3, '0')}`);
+const staff = Array.from({ length: P.fanout }, (_, i) => `staff${String(i).padStart(4, '0')}`);
+const allUsers = [...loadUsers, ...staff];
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+interface SystemFigures {
+  reused: FloodFigures;
+  newConnection: FloodFigures | null;
+  fanout: FanoutFigures & { blobFilesAdded?: number };
+}
+
+async function scenarios(sut: SystemUnderTest, blobs?: () => number): Promise<SystemFigures> {
+  const common = { domain: DOMAIN, from: FROM, size: P.size, timeoutMs: TIMEOUT_MS };
+  const flood = { ...common, users: loadUsers, concurrency: P.concurrency };
+  if (P.warmup > 0) {
+    log(`${sut.name}: warm-up, ${P.warmup} messages`);
+    await runFlood(sut, { ...flood, messages: P.warmup, newConnectionPerMessage: false });
+  }
+  log(`${sut.name}: (a) ${P.messages} messages, ${P.concurrency} reused connections`);
+  const reused = await runFlood(sut, {
+    ...flood,
+    messages: P.messages,
+    newConnectionPerMessage: false,
+  });
+  let newConnection: FloodFigures | null = null;
+  if (P.newconn > 0) {
+    log(`${sut.name}: (a') ${P.newconn} messages, a new connection each`);
+    newConnection = await runFlood(sut, {
+      ...flood,
+      messages: P.newconn,
+      newConnectionPerMessage: true,
+    });
+  }
+  log(`${sut.name}: (b) one message to ${P.fanout} recipients`);
+  const blobsBefore = blobs?.();
+  const fan = await runFanout(sut, { ...common, users: staff });
+  const fanout: SystemFigures['fanout'] = { ...fan };
+  if (blobs && blobsBefore !== undefined) fanout.blobFilesAdded = blobs() - blobsBefore;
+  return { reused, newConnection, fanout };
+}
+
+// Everything started here, for the exit trap.
+const cleanups: (() => void)[] = [];
+let stopping = false;
+const stopAll = (): void => {
+  if (stopping) return;
+  stopping = true;
+  for (const c of cleanups.reverse()) {
+    try {
+      c();
+    } catch {
+      // keep stopping the others
+    }
+  }
+};
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    log(`${sig}: stopping everything started by the benchmark`);
+    stopAll();
+    process.exit(130);
+  });
+process.on('exit', stopAll);
+
+function versionOf(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const work = mkdtempSync('/tmp/champa-bench-');
+log(`work folder: ${work}`);
+const dns = await startDns({ [SENDER_DOMAIN]: { TXT: ['v=spf1 ip4:127.0.0.0/8 -all'] } });
+cleanups.push(() => void dns.close());
+
+let champaFigures: SystemFigures | null = null;
+let postfixFigures: SystemFigures | null = null;
+let profileSummary: ProfileSummary | null = null;
+
+try {
+  if (only !== 'postfix') {
+    const dir = join(work, 'champa');
+    mkdirSync(dir);
+    const champa = new Champa({
+      dir,
+      domain: DOMAIN,
+      portBase: 21000,
+      users: allUsers,
+      maxRecipients: Math.max(P.fanout, 1000),
+      dns: dns.server,
+    });
+    cleanups.push(() => champa.kill());
+    log('champa: setting up');
+    await champa.setup(log);
+    const profDir = profile ? join(dir, 'profile') : undefined;
+    await champa.start(profDir);
+    const pid = champa.pid()!;
+    champaFigures = await scenarios(
+      {
+        name: 'champa',
+        port: champa.smtpPort,
+        delivered: () => champa.delivered(),
+        pids: () => [pid],
+      },
+      () => champa.blobFiles(),
+    );
+    await champa.stop();
+    if (profDir) {
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        profileSummary = summarise(join(profDir, file));
+        log(formatSummary(profileSummary));
+      } else log('champa: no CPU profile was written');
+    }
+  }
+
+  if (only !== 'champa') {
+    ensureInstalled(log);
+    const pd = new PostfixDovecot({
+      dir: join(work, 'postfix-dovecot'),
+      domain: DOMAIN,
+      smtpPort: 12525,
+      lmtpPort: 12424,
+      users: allUsers,
+      maxRecipients: Math.max(P.fanout, 1000),
+    });
+    cleanups.push(() => pd.stop());
+    log('postfix+dovecot: setting up');
+    await pd.configure();
+    await pd.start();
+    postfixFigures = await scenarios({
+      name: 'postfix+dovecot',
+      port: 12525,
+      delivered: (users) => pd.delivered(users),
+      pids: () => pd.pids(),
+    });
+    pd.stop();
+  }
+} finally {
+  stopAll();
+}
+
+// ---- report ----
+const fmt = (n: number | null | undefined, d = 0): string =>
+  n === null || n === undefined ? '—' : n.toFixed(d);
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a && b ? a / b : null;
+/** For times, less is better: the ratio is b/a so that > 1 still means "Champa is faster". */
+const speedup = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a && b ? b / a : null;
+
+interface Row {
+  scenario: string;
+  metric: string;
+  champa: number | null;
+  postfixDovecot: number | null;
+  ratio: number | null;
+  digits: number;
+}
+const rows: Row[] = [];
+const c = champaFigures;
+const x = postfixFigures;
+const add = (
+  scenario: string,
+  metric: string,
+  a: number | null | undefined,
+  b: number | null | undefined,
+  kind: 'rate' | 'time' | 'mem',
+  digits = 0,
+): void => {
+  rows.push({
+    scenario,
+    metric,
+    champa: a ?? null,
+    postfixDovecot: b ?? null,
+    ratio: kind === 'rate' ? ratio(a, b) : kind === 'time' ? speedup(a, b) : ratio(a, b),
+    digits,
+  });
+};
+const reusedName = `(a) ${P.messages} × ${P.size} B, ${P.concurrency} reused conns`;
+add(reusedName, 'accepted msg/s', c?.reused.acceptedPerSecond, x?.reused.acceptedPerSecond, 'rate');
+add(
+  reusedName,
+  'delivered msg/s',
+  c?.reused.deliveredPerSecond,
+  x?.reused.deliveredPerSecond,
+  'rate',
+);
+add(reusedName, 'peak RSS MiB', c?.reused.memory.rssMiB, x?.reused.memory.rssMiB, 'mem');
+add(reusedName, 'peak PSS MiB', c?.reused.memory.pssMiB, x?.reused.memory.pssMiB, 'mem');
+if (c?.newConnection || x?.newConnection) {
+  const n = `(a') ${P.newconn} msgs, new conn each (info)`;
+  add(
+    n,
+    'accepted msg/s',
+    c?.newConnection?.acceptedPerSecond,
+    x?.newConnection?.acceptedPerSecond,
+    'rate',
+  );
+  add(
+    n,
+    'delivered msg/s',
+    c?.newConnection?.deliveredPerSecond,
+    x?.newConnection?.deliveredPerSecond,
+    'rate',
+  );
+}
+const fanName = `(b) 1 msg → ${P.fanout} rcpts`;
+add(fanName, 'accept s', c?.fanout.acceptSeconds, x?.fanout.acceptSeconds, 'time', 3);
+add(fanName, 'deliver s', c?.fanout.deliverSeconds, x?.fanout.deliverSeconds, 'time', 3);
+add(fanName, 'peak RSS MiB', c?.fanout.memory.rssMiB, x?.fanout.memory.rssMiB, 'mem');
+
+const header = ['scenario', 'metric', 'Champa', 'Postfix+Dovecot', 'ratio'];
+const table = [
+  header,
+  ...rows.map((r) => [
+    r.scenario,
+    r.metric,
+    fmt(r.champa, r.digits),
+    fmt(r.postfixDovecot, r.digits),
+    r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
+  ]),
+];
+const widths = header.map((_, i) => Math.max(...table.map((t) => t[i]!.length)));
+const lines = table.map((t) =>
+  t
+    .map((cell, i) => cell.padEnd(widths[i]!))
+    .join('  ')
+    .trimEnd(),
+);
+lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+console.log(lines.join('\n'));
+console.log(
+  'ratio = Champa ÷ Postfix+Dovecot for rates and memory; Postfix+Dovecot ÷ Champa for times (> 1 means Champa is faster).',
+);
+if (c?.fanout.blobFilesAdded !== undefined)
+  console.log(`Champa blob files added by (b): ${c.fanout.blobFilesAdded} (expected 1)`);
+for (const [name, f] of [
+  ['Champa', c],
+  ['Postfix+Dovecot', x],
+] as const)
+  for (const s of [f?.reused, f?.newConnection])
+    if (s && s.failed > 0)
+      console.log(`${name}: ${s.failed} messages failed, first: ${s.firstError}`);
+
+const machine = {
+  nproc: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+  freeMemoryGiB: Math.round((freemem() / 1024 ** 3) * 10) / 10,
+  kernel: release(),
+  debian: (() => {
+    try {
+      return readFileSync('/etc/debian_version', 'utf8').trim();
+    } catch {
+      return 'unknown';
+    }
+  })(),
+  node: process.version,
+  postfix: only === 'champa' ? undefined : versionOf('postconf', ['-h', 'mail_version']),
+  dovecot: only === 'champa' ? undefined : versionOf('dovecot', ['--version']),
+};
+const resultsDir = join(ROOT, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const out = join(resultsDir, `smtp-ingest-${stamp}.json`);
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      benchmark: 'smtp-ingest',
+      at: new Date().toISOString(),
+      machine,
+      params: { ...P, profiled: profile },
+      champa: champaFigures,
+      postfixDovecot: postfixFigures,
+      rows,
+      profile: profileSummary,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`results: ${out}`);
+if (keep) log(`work folder kept: ${work}`);
+else rmSync(work, { recursive: true, force: true });
