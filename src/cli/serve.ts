@@ -108,6 +108,7 @@ export async function serve(dataDir: string | undefined): Promise<void> {
     process.on('SIGINT', stop);
   });
   log.info('stopped');
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
 }
 
 export function register(program: Command): void {
