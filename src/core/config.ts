@@ -43,15 +43,17 @@ export const configSchema = z
           ),
         ports: z
           .object({
-            smtp: port.optional(),
-            submissions: port.optional(),
-            submission: port.optional(),
-            imap: port.optional(),
-            imaps: port.optional(),
-            pop3: port.optional(),
-            pop3s: port.optional(),
-            http: port.optional(),
-            https: port.optional(),
+            smtp: port.optional().describe('SMTP MX (default portBase+25).'),
+            submissions: port.optional().describe('Submission over TLS (default portBase+465).'),
+            submission: port
+              .optional()
+              .describe('Submission with STARTTLS (default portBase+587).'),
+            imap: port.optional().describe('IMAP with STARTTLS (default portBase+143).'),
+            imaps: port.optional().describe('IMAP over TLS (default portBase+993).'),
+            pop3: port.optional().describe('POP3 with STLS (default portBase+110).'),
+            pop3s: port.optional().describe('POP3 over TLS (default portBase+995).'),
+            http: port.optional().describe('HTTP (default portBase+80).'),
+            https: port.optional().describe('HTTPS (default portBase+443).'),
           })
           .default({})
           .describe('Per-door port overrides; 0 here picks any free port (tests).'),
@@ -174,7 +176,8 @@ export const configSchema = z
       .object({
         level: z
           .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-          .default('info'),
+          .default('info')
+          .describe('Least severe level written to the log (JSON lines on standard output).'),
       })
       .default({ level: 'info' }),
   })
