@@ -13,9 +13,20 @@ export interface Received {
   rcpt: { address: string; notify: string[] | null; orcpt: string | null }[];
 }
 
+export interface PeerOptions {
+  /** Announce DSN (RFC 3461); default true. */
+  dsn?: boolean;
+  /** Offer STARTTLS (with smtp-server's self-signed certificate); default true. */
+  starttls?: boolean;
+  /** Hold each message this long before answering DATA. */
+  dataDelayMs?: number;
+}
+
 export interface Peer {
   port: number;
   received: Received[];
+  /** Most messages being received at the same moment. */
+  maxConcurrent: number;
   /** Reply for one recipient: null accepts; otherwise the code and text to answer. */
   rcptReply: (address: string) => { code: number; text: string } | null;
   close(): Promise<void>;
@@ -25,10 +36,12 @@ function smtpError(code: number, text: string): Error {
   return Object.assign(new Error(text), { responseCode: code });
 }
 
-export async function startPeer(): Promise<Peer> {
+export async function startPeer(o: PeerOptions = {}): Promise<Peer> {
+  let current = 0;
   const peer: Peer = {
     port: 0,
     received: [],
+    maxConcurrent: 0,
     rcptReply: () => null,
     close: async () => undefined,
   };
@@ -36,12 +49,15 @@ export async function startPeer(): Promise<Peer> {
     authOptional: true,
     disableReverseLookup: true,
     logger: false,
-    hideDSN: false,
+    hideDSN: o.dsn === false,
+    hideSTARTTLS: o.starttls === false,
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, cb) {
       const r = peer.rcptReply(address.address);
       cb(r ? smtpError(r.code, r.text) : undefined);
     },
     onData(stream, session, cb) {
+      current++;
+      peer.maxConcurrent = Math.max(peer.maxConcurrent, current);
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
@@ -59,7 +75,10 @@ export async function startPeer(): Promise<Peer> {
             return { address: r.address, notify: d?.notify ?? null, orcpt: d?.orcpt ?? null };
           }),
         });
-        cb(null);
+        setTimeout(() => {
+          current--;
+          cb(null);
+        }, o.dataDelayMs ?? 0);
       });
     },
   });

@@ -11,7 +11,13 @@ import type { Core } from '../../src/core/core.ts';
 import { addDomain } from '../../src/core/domains.ts';
 import { addUser, getAccount } from '../../src/core/accounts.ts';
 import { readMessage } from '../../src/core/deliver.ts';
-import { enqueue, listQueue, traceDeliveries } from '../../src/core/outbound.ts';
+import {
+  enqueue,
+  listQueue,
+  traceDeliveries,
+  type OutboundMessage,
+  type OutboundRecipient,
+} from '../../src/core/outbound.ts';
 import { startQueue, type QueueRunner } from '../../src/queue/worker.ts';
 
 const MIN = 60_000;
@@ -40,6 +46,7 @@ forEachStore('outbound queue', (kind) => {
   let core: Core;
   let close: () => Promise<void>;
   let peer: Peer;
+  let plain: Peer; // a peer without DSN support
   let dns: FakeDns;
   let runner: QueueRunner;
   let clock = Date.UTC(2030, 0, 7, 8, 0, 0);
@@ -47,6 +54,7 @@ forEachStore('outbound queue', (kind) => {
 
   before(async () => {
     peer = await startPeer();
+    plain = await startPeer({ dsn: false });
     dns = await startDns({
       'far.test': {
         MX: [
@@ -61,7 +69,7 @@ forEachStore('outbound queue', (kind) => {
     ({ core, close } = await makeCore(kind, {
       dns: { servers: [dns.server] },
       queue: {
-        routes: { 'other.test': `127.0.0.1:${peer.port}` },
+        routes: { 'other.test': `127.0.0.1:${peer.port}`, 'plain.test': `127.0.0.1:${plain.port}` },
         backoffMinutes: [1, 5],
         retryDays: 5,
         delayNoticeHours: 4,
@@ -74,6 +82,7 @@ forEachStore('outbound queue', (kind) => {
   after(async () => {
     await runner.close();
     await peer.close();
+    await plain.close();
     await dns.close();
     await close();
   });
@@ -83,6 +92,21 @@ forEachStore('outbound queue', (kind) => {
     await runner.idle();
     runner.kick();
     await runner.idle();
+  }
+
+  /** Queues one test message at the fake time. */
+  async function queueMail(
+    to: string | OutboundRecipient,
+    subject: string,
+    extra: Partial<OutboundMessage> = {},
+  ): Promise<number> {
+    const r = typeof to === 'string' ? { address: to } : to;
+    const from = extra.sender ?? sender;
+    return enqueue(
+      core,
+      { sender: from, recipients: [r], raw: mail(from, r.address, subject), ...extra },
+      clock,
+    );
   }
 
   async function inbox(email: string): Promise<{ subject: string; raw: string }[]> {
@@ -108,17 +132,10 @@ forEachStore('outbound queue', (kind) => {
   }
 
   test('a message reaches the peer with its envelope, over STARTTLS, with DSN parameters', async () => {
-    await enqueue(
-      core,
-      {
-        sender,
-        recipients: [
-          { address: 'bob@other.test', notify: 'FAILURE,DELAY', orcpt: 'rfc822;bob@other.test' },
-        ],
-        raw: mail(sender, 'bob@other.test', 'Budget 2030'),
-        envId: 'env-budget-1',
-      },
-      clock,
+    await queueMail(
+      { address: 'bob@other.test', notify: 'FAILURE,DELAY', orcpt: 'rfc822;bob@other.test' },
+      'Budget 2030',
+      { envId: 'env-budget-1' },
     );
     await run();
     const got = peer.received.find((r) => r.to.includes('bob@other.test'));
@@ -138,17 +155,7 @@ forEachStore('outbound queue', (kind) => {
   test('a 550 bounces at once: the DSN lands in the sender INBOX with status and headers', async () => {
     peer.rcptReply = (a) =>
       a === 'nobody@other.test' ? { code: 550, text: '5.1.1 no such user here' } : null;
-    await enqueue(
-      core,
-      {
-        sender,
-        recipients: [{ address: 'nobody@other.test' }],
-        raw: mail(sender, 'nobody@other.test', 'Meeting minutes'),
-        ret: 'HDRS',
-        envId: 'env-minutes',
-      },
-      clock,
-    );
+    await queueMail('nobody@other.test', 'Meeting minutes', { ret: 'HDRS', envId: 'env-minutes' });
     await run();
     assert.deepEqual(await events('nobody@other.test'), ['accepted', 'bounced']);
     const notices = (await inbox(sender)).filter((m) => m.subject.includes('Undelivered'));
@@ -176,15 +183,7 @@ forEachStore('outbound queue', (kind) => {
     peer.rcptReply = (a) =>
       a === 'slow@other.test' && stalls > 0 ? { code: 451, text: '4.7.1 try again later' } : null;
     const t0 = clock;
-    await enqueue(
-      core,
-      {
-        sender,
-        recipients: [{ address: 'slow@other.test' }],
-        raw: mail(sender, 'slow@other.test', 'Slow'),
-      },
-      clock,
-    );
+    await queueMail('slow@other.test', 'Slow');
     await run();
     stalls--;
     let [q] = await listQueue(core);
@@ -216,15 +215,7 @@ forEachStore('outbound queue', (kind) => {
     peer.rcptReply = (a) =>
       a === 'stuck@other.test' ? { code: 451, text: '4.2.1 mailbox busy' } : null;
     const t0 = clock;
-    await enqueue(
-      core,
-      {
-        sender,
-        recipients: [{ address: 'stuck@other.test' }],
-        raw: mail(sender, 'stuck@other.test', 'Stuck'),
-      },
-      clock,
-    );
+    await queueMail('stuck@other.test', 'Stuck');
     await run();
     const delayed = async () =>
       (await inbox(sender)).filter((m) => /^Action: delayed$/m.test(m.raw)).length;
@@ -256,15 +247,7 @@ forEachStore('outbound queue', (kind) => {
   });
 
   test('MX lookup: lowest preference first, then the next MX when one is unreachable', async () => {
-    await enqueue(
-      core,
-      {
-        sender,
-        recipients: [{ address: 'carol@far.test' }],
-        raw: mail(sender, 'carol@far.test', 'Via MX'),
-      },
-      clock,
-    );
+    await queueMail('carol@far.test', 'Via MX');
     await run();
     assert.ok(peer.received.some((r) => r.to.includes('carol@far.test')));
     const [row] = await traceDeliveries(core, { recipient: 'carol@far.test' });
@@ -273,24 +256,8 @@ forEachStore('outbound queue', (kind) => {
   });
 
   test('a null MX bounces at once with 5.1.10; an unknown domain with 5.1.2', async () => {
-    await enqueue(
-      core,
-      {
-        sender,
-        recipients: [{ address: 'x@nomail.test' }],
-        raw: mail(sender, 'x@nomail.test', 'Null MX'),
-      },
-      clock,
-    );
-    await enqueue(
-      core,
-      {
-        sender,
-        recipients: [{ address: 'y@nowhere.test' }],
-        raw: mail(sender, 'y@nowhere.test', 'No domain'),
-      },
-      clock,
-    );
+    await queueMail('x@nomail.test', 'Null MX');
+    await queueMail('y@nowhere.test', 'No domain');
     await run();
     assert.deepEqual(await events('x@nomail.test'), ['accepted', 'bounced']);
     assert.deepEqual(await events('y@nowhere.test'), ['accepted', 'bounced']);
@@ -305,15 +272,7 @@ forEachStore('outbound queue', (kind) => {
 
   test('a remote sender gets its DSN through the queue, from <>; a bounce is never bounced', async () => {
     peer.rcptReply = (a) => (a.startsWith('gone') ? { code: 550, text: '5.1.1 gone' } : null);
-    await enqueue(
-      core,
-      {
-        sender: 'alice@other.test',
-        recipients: [{ address: 'gone@far.test' }],
-        raw: mail('alice@other.test', 'gone@far.test', 'Relayed'),
-      },
-      clock,
-    );
+    await queueMail('gone@far.test', 'Relayed', { sender: 'alice@other.test' });
     await run();
     const dsn = peer.received.find((r) => r.to.includes('alice@other.test'));
     assert.ok(dsn, 'the DSN went out to the remote sender');
@@ -321,15 +280,7 @@ forEachStore('outbound queue', (kind) => {
     assert.match(dsn.data.toString(), /^Final-Recipient: rfc822; gone@far\.test$/m);
     // A message with the null sender that fails produces no notice at all.
     const before = peer.received.length;
-    await enqueue(
-      core,
-      {
-        sender: '',
-        recipients: [{ address: 'gone2@other.test' }],
-        raw: mail('', 'gone2@other.test', 'x'),
-      },
-      clock,
-    );
+    await queueMail('gone2@other.test', 'x', { sender: '' });
     await run();
     assert.deepEqual(await events('gone2@other.test'), ['accepted', 'bounced']);
     assert.equal(peer.received.length, before);
@@ -339,20 +290,35 @@ forEachStore('outbound queue', (kind) => {
 
   test('a queued recipient on a local domain is delivered with ingest, no SMTP hop', async () => {
     const before = peer.received.length;
-    await enqueue(
-      core,
-      {
-        sender: 'alice@other.test',
-        recipients: [{ address: sender }],
-        raw: mail('alice@other.test', sender, 'Local hop'),
-      },
-      clock,
-    );
+    await queueMail(sender, 'Local hop', { sender: 'alice@other.test' });
     await run();
     assert.ok((await inbox(sender)).some((m) => m.subject === 'Local hop'));
     assert.equal(peer.received.length, before);
     const [row] = await traceDeliveries(core, { recipient: sender });
     assert.equal(row?.event, 'delivered');
     assert.equal(row?.remote, null);
+  });
+
+  test('NOTIFY=NEVER silences the bounce; NOTIFY=SUCCESS through a peer without DSN reports "relayed"', async () => {
+    peer.rcptReply = (a) =>
+      a === 'quiet@other.test' ? { code: 550, text: '5.1.1 unknown' } : null;
+    const count = async () => (await inbox(sender)).length;
+    const n0 = await count();
+    await queueMail({ address: 'quiet@other.test', notify: 'NEVER' }, 'Quiet');
+    await run();
+    assert.deepEqual(await events('quiet@other.test'), ['accepted', 'bounced']);
+    assert.equal(await count(), n0, 'no notice for NOTIFY=NEVER');
+    await queueMail({ address: 'dan@plain.test', notify: 'SUCCESS,FAILURE' }, 'Tell me');
+    await run();
+    assert.ok(plain.received.some((r) => r.to.includes('dan@plain.test')));
+    const box = await inbox(sender);
+    assert.equal(box.length, n0 + 1);
+    assert.match(box.at(-1)!.raw, /^Action: relayed$/m);
+    assert.match(box.at(-1)!.raw, /^Final-Recipient: rfc822; dan@plain\.test$/m);
+    // A peer that speaks DSN takes over the duty: no success notice from us.
+    await queueMail({ address: 'erin@other.test', notify: 'SUCCESS' }, 'Peer reports');
+    await run();
+    assert.equal(await count(), n0 + 1);
+    peer.rcptReply = () => null;
   });
 });
