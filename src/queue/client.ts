@@ -129,7 +129,10 @@ export class SmtpSession {
           throw new SessionError(describe(err2), err2.responseCode ?? 0);
         }
       }
-      throw new SessionError(describe(err), err.responseCode ?? 0);
+      const tls = err.code === 'ETLS' || err.command === 'STARTTLS';
+      const why =
+        o.requireTls && tls ? `TLS required (queue.requireTls): ${describe(err)}` : describe(err);
+      throw new SessionError(why, err.responseCode ?? 0);
     }
   }
 

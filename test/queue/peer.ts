@@ -50,7 +50,7 @@ export async function startPeer(o: PeerOptions = {}): Promise<Peer> {
     disableReverseLookup: true,
     logger: false,
     hideDSN: o.dsn === false,
-    hideSTARTTLS: o.starttls === false,
+    ...(o.starttls === false ? { disabledCommands: ['STARTTLS'] } : {}),
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, cb) {
       const r = peer.rcptReply(address.address);
       cb(r ? smtpError(r.code, r.text) : undefined);
