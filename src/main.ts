@@ -2,6 +2,7 @@
 // it. A UserError (bad input, a missing thing, an invalid config) prints its message and
 // exits 1, without a stack trace; anything else is a bug or an outage and also exits 1,
 // with the stack only when CHAMPA_DEBUG is set.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { errorMessage, UserError } from './util/errors.ts';
 import { register as registerInit } from './cli/init.ts';
@@ -13,9 +14,15 @@ import { register as registerAlias } from './cli/alias.ts';
 import { register as registerQueue } from './cli/queue.ts';
 import { register as registerMail } from './cli/mail.ts';
 
+function version(): string {
+  const pkg = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('champa')
     .description('Champa: an all-in-one mail and collaboration server')
+    .version(version(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)');
   for (const register of [
     registerInit,

@@ -4,6 +4,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { forEachStore } from '../helpers/stores.ts';
 import { hasStackTrace, makeCliEnv, runCli, type CliEnv } from '../helpers/cli.ts';
 import { loadConfig } from '../../src/core/config.ts';
@@ -305,6 +307,21 @@ describe('champa command line', () => {
     const missing = await runCli(['user', 'list', '--data', join(data, '..', 'nowhere')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no Champa data folder .* create one with "champa init/);
+  });
+
+  test('bin/champa.js (what npx champa runs) runs the same command line', async () => {
+    const bin = fileURLToPath(new URL('../../bin/champa.js', import.meta.url));
+    const child = spawnSync(process.execPath, [bin, 'user', 'list', '--json', '--data', data], {
+      encoding: 'utf8',
+    });
+    assert.equal(child.status, 0, child.stderr);
+    assert.ok(
+      (JSON.parse(child.stdout) as { email: string }[]).some(
+        (u) => u.email === 'postmaster@ministry.test',
+      ),
+    );
+    const version = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
   });
 
   test('a config with an unknown or wrong key names the key', async () => {
