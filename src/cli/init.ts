@@ -89,6 +89,11 @@ export async function initDataFolder(o: InitOptions): Promise<InitResult> {
     const problem = checkPasswordPolicy(o.adminPassword);
     if (problem) throw new UserError('weak_password', problem);
   }
+  if (o.database && !/^(sqlite:|postgres(ql)?:\/\/)/.test(o.database))
+    throw new UserError(
+      'invalid',
+      `--database must be sqlite:PATH or a postgres:// URL (got "${o.database}")`,
+    );
   if (!(await isEmptyOrAbsent(dir)))
     throw new UserError(
       'exists',
