@@ -7,23 +7,17 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { forEachStore } from '../helpers/stores.ts';
-import { hasStackTrace, makeCliEnv, runCli, type CliEnv } from '../helpers/cli.ts';
+import {
+  hasStackTrace,
+  initData,
+  makeCliEnv,
+  runCli,
+  withDataCore,
+  type CliEnv,
+} from '../helpers/cli.ts';
 import { loadConfig } from '../../src/core/config.ts';
-import { closeCore, openCore } from '../../src/core/core.ts';
 import { authenticate } from '../../src/core/accounts.ts';
 import { enqueue } from '../../src/core/outbound.ts';
-
-async function withCoreOf<T>(
-  data: string,
-  fn: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>,
-): Promise<T> {
-  const core = await openCore(loadConfig(data, {}));
-  try {
-    return await fn(core);
-  } finally {
-    await closeCore(core);
-  }
-}
 
 forEachStore('champa init', (kind) => {
   let env: CliEnv;
@@ -83,7 +77,7 @@ forEachStore('champa init', (kind) => {
     const cfg = loadConfig(data, {});
     assert.equal(cfg.hostname, 'mail.ministry.test');
     assert.equal(cfg.listen.portBase, 10000);
-    const admin = await withCoreOf(data, (core) =>
+    const admin = await withDataCore(data, (core) =>
       authenticate(core, 'postmaster@ministry.test', adminPassword),
     );
     assert.equal(admin?.is_admin, 1);
@@ -116,18 +110,7 @@ describe('champa command line', () => {
   before(async () => {
     env = await makeCliEnv('sqlite');
     data = env.data;
-    const pw = join(data, '..', 'admin-pw.txt');
-    await writeFile(pw, 'the administrator password\n');
-    const r = await runCli([
-      'init',
-      '--data',
-      data,
-      '--domain',
-      'ministry.test',
-      '--admin-password-file',
-      pw,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
+    const r = await initData(env, 'ministry.test');
     assert.doesNotMatch(r.stdout, /password:/);
   });
   after(() => env.cleanup());
@@ -196,7 +179,7 @@ describe('champa command line', () => {
       },
     );
     assert.equal(pw.code, 0, pw.stderr);
-    await withCoreOf(data, async (core) => {
+    await withDataCore(data, async (core) => {
       assert.ok(await authenticate(core, 'somchai@ministry.test', 'ລະຫັດຜ່ານໃໝ່ long enough'));
       assert.equal(await authenticate(core, 'somchai@ministry.test', generated), null);
     });
@@ -260,7 +243,7 @@ describe('champa command line', () => {
   test('queue list, retry and remove', async () => {
     const empty = await cli('queue', 'list', '--json');
     assert.deepEqual(JSON.parse(empty.stdout), []);
-    const id = await withCoreOf(data, (core) =>
+    const id = await withDataCore(data, (core) =>
       enqueue(core, {
         sender: 'somchai@ministry.test',
         recipients: [{ address: 'friend@elsewhere.example' }],

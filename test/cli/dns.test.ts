@@ -1,11 +1,9 @@
 // The DNS records a domain needs, and `champa dns` checking them against a (fake) live DNS.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Resolver } from 'node:dns/promises';
 import { startDns, type FakeDns } from '../helpers/dns.ts';
-import { makeCliEnv, runCli, hasStackTrace, type CliEnv } from '../helpers/cli.ts';
+import { initData, makeCliEnv, runCli, hasStackTrace, type CliEnv } from '../helpers/cli.ts';
 import {
   checkRecords,
   dnsRecords,
@@ -114,20 +112,7 @@ describe('champa dns', () => {
   let dns: FakeDns;
   before(async () => {
     env = await makeCliEnv('sqlite');
-    const pw = join(env.data, '..', 'pw.txt');
-    await writeFile(pw, 'a password long enough\n');
-    const r = await runCli([
-      'init',
-      '--data',
-      env.data,
-      '--domain',
-      'moes.test',
-      '--port-base',
-      '10000',
-      '--admin-password-file',
-      pw,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
+    await initData(env, 'moes.test', ['--port-base', '10000']);
     dns = await startDns();
   });
   after(async () => {

@@ -2,13 +2,12 @@
 // import` into another account giving back the very same message bytes.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forEachStore } from '../helpers/stores.ts';
-import { makeCliEnv, runCli, type CliEnv } from '../helpers/cli.ts';
+import { initData, makeCliEnv, runCli, withDataCore, type CliEnv } from '../helpers/cli.ts';
 import { mboxEntry, readMbox, MboxFormatError, type MboxItem } from '../../src/mail/mbox.ts';
-import { loadConfig } from '../../src/core/config.ts';
-import { closeCore, openCore, type Core } from '../../src/core/core.ts';
+import type { Core } from '../../src/core/core.ts';
 import { addUser, getAccount } from '../../src/core/accounts.ts';
 import { ingest } from '../../src/core/deliver.ts';
 import { listMailboxEmails, mailboxByName } from '../../src/core/mailboxes.ts';
@@ -96,30 +95,9 @@ forEachStore('champa mail export | import', (kind) => {
   before(async () => {
     env = await makeCliEnv(kind);
     data = env.data;
-    const pw = join(data, '..', 'pw.txt');
-    await writeFile(pw, 'a password long enough\n');
-    const r = await runCli([
-      'init',
-      '--data',
-      data,
-      '--domain',
-      'ministry.test',
-      '--admin-password-file',
-      pw,
-      ...env.initArgs,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
+    await initData(env, 'ministry.test');
   });
   after(() => env.cleanup());
-
-  async function withCore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
-    const core = await openCore(loadConfig(data, {}));
-    try {
-      return await fn(core);
-    } finally {
-      await closeCore(core);
-    }
-  }
 
   async function mailboxBytes(core: Core, email: string, mailbox: string): Promise<Buffer[]> {
     const a = await getAccount(core, email);
@@ -131,7 +109,7 @@ forEachStore('champa mail export | import', (kind) => {
   }
 
   test('export then import into another user round-trips the message bytes', async () => {
-    await withCore(async (core) => {
+    await withDataCore(data, async (core) => {
       const somchai = await addUser(core, {
         email: 'somchai@ministry.test',
         password: 'a password long enough',
@@ -169,7 +147,7 @@ forEachStore('champa mail export | import', (kind) => {
     assert.equal(im.code, 0, im.stderr);
     assert.match(im.stderr, /Imported 3 message/);
 
-    await withCore(async (core) => {
+    await withDataCore(data, async (core) => {
       const original = await mailboxBytes(core, 'somchai@ministry.test', 'INBOX');
       const imported = await mailboxBytes(core, 'noy@ministry.test', mailbox);
       assert.equal(imported.length, 3);

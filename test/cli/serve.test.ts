@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { allPortsZero, forEachStore } from '../helpers/stores.ts';
-import { MAIN, makeCliEnv, runCli, type CliEnv } from '../helpers/cli.ts';
+import { MAIN, initData, makeCliEnv, runCli, type CliEnv } from '../helpers/cli.ts';
 import { startDns, type FakeDns } from '../helpers/dns.ts';
 
 forEachStore('champa serve', (kind) => {
@@ -17,21 +17,7 @@ forEachStore('champa serve', (kind) => {
   before(async () => {
     env = await makeCliEnv(kind);
     dns = await startDns();
-    const pw = join(env.data, '..', 'pw.txt');
-    await writeFile(pw, 'a password long enough\n');
-    const init = await runCli([
-      'init',
-      '--data',
-      env.data,
-      '--domain',
-      'ministry.test',
-      '--hostname',
-      'localhost',
-      '--admin-password-file',
-      pw,
-      ...env.initArgs,
-    ]);
-    assert.equal(init.code, 0, init.stderr);
+    await initData(env, 'ministry.test', ['--hostname', 'localhost']);
     const file = join(env.data, 'champa.json');
     const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     config.listen = { address: '127.0.0.1', ports: allPortsZero() };

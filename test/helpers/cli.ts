@@ -1,9 +1,12 @@
 // Runs the real `champa` command line as a child process (Node 24 on src/main.ts), and makes
 // empty data folders for `champa init` on the store under test.
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/core/config.ts';
+import { closeCore, openCore, type Core } from '../../src/core/core.ts';
 import { makeEnv, type StoreKind } from './stores.ts';
 
 export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -67,4 +70,42 @@ export async function makeCliEnv(kind: StoreKind): Promise<CliEnv> {
 /** Fails unless the output is free of a JavaScript stack trace. */
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+:\d+:\d+\)?$/m.test(text);
+}
+
+export const ADMIN_PASSWORD = 'a password long enough';
+
+/**
+ * `champa init` of `env.data` for a domain on the store under test, with the administrator
+ * password ADMIN_PASSWORD (so nothing random is printed); `extra` adds options.
+ */
+export async function initData(
+  env: CliEnv,
+  domain: string,
+  extra: string[] = [],
+): Promise<CliResult> {
+  const pw = join(env.data, '..', `${domain}.pw`);
+  await writeFile(pw, `${ADMIN_PASSWORD}\n`);
+  const r = await runCli([
+    'init',
+    '--data',
+    env.data,
+    '--domain',
+    domain,
+    '--admin-password-file',
+    pw,
+    ...env.initArgs,
+    ...extra,
+  ]);
+  if (r.code !== 0) throw new Error(`champa init failed: ${r.stderr}`);
+  return r;
+}
+
+/** Opens the core of a data folder in the test process, for checks; always closes it. */
+export async function withDataCore<T>(data: string, fn: (core: Core) => Promise<T>): Promise<T> {
+  const core = await openCore(loadConfig(data, {}));
+  try {
+    return await fn(core);
+  } finally {
+    await closeCore(core);
+  }
 }
