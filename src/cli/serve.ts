@@ -88,6 +88,8 @@ export async function serve(dataDir: string | undefined): Promise<void> {
   const config = configOf({ data: dataDir });
   const log = createLogger(config.log.level);
   const server = await startServer(config, log);
+  // The listener lines first: whoever waits for the ready line may read the ports from them.
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
   print(READY_LINE);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
