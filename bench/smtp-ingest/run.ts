@@ -10,12 +10,24 @@
 //   --fanout N          BENCH_FANOUT           recipients in scenario (b)         1500
 //   --newconn N         BENCH_NEWCONN          messages with a connection each    1000
 //   --warmup N          BENCH_WARMUP           unmeasured messages first          500
+//   --rounds N          BENCH_ROUNDS           rounds, alternating which system goes first  3
 //   --only NAME         BENCH_ONLY             champa | postfix (default both)
 //   --profile           BENCH_PROFILE=1        run Champa under --cpu-prof, print its summary
 //   --keep              BENCH_KEEP=1           keep the work folder
-// Every process started here is stopped at the end, also on Ctrl-C or an error.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { cpus, freemem, totalmem, release } from 'node:os';
+// Both systems are set up and started first; each round then runs every scenario on one
+// system, then on the other (the idle one uses no CPU). The report gives the median of the
+// rounds for rates and times, and the highest memory peak. Every process started here is
+// stopped at the end, also on Ctrl-C or an error.
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
+import { cpus, freemem, loadavg, totalmem, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
@@ -23,13 +35,8 @@ import { startDns } from '../../test/helpers/dns.ts';
 import { Champa } from './champa.ts';
 import { PostfixDovecot, ensureInstalled } from './postfix-dovecot.ts';
 import { formatSummary, summarise, type ProfileSummary } from './profile.ts';
-import {
-  runFanout,
-  runFlood,
-  type FanoutFigures,
-  type FloodFigures,
-  type SystemUnderTest,
-} from './scenarios.ts';
+import { fold, formatTable, rowsOf, type SystemFigures } from './report.ts';
+import { runFanout, runFlood, type FloodFigures, type SystemUnderTest } from './scenarios.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DOMAIN = 'bench.test';
@@ -46,6 +53,7 @@ const { values } = parseArgs({
     fanout: { type: 'string' },
     newconn: { type: 'string' },
     warmup: { type: 'string' },
+    rounds: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean' },
     keep: { type: 'boolean' },
@@ -68,6 +76,7 @@ const P = {
   fanout: num(values.fanout, 'BENCH_FANOUT', 1500),
   newconn: num(values.newconn, 'BENCH_NEWCONN', 1000),
   warmup: num(values.warmup, 'BENCH_WARMUP', 500),
+  rounds: Math.max(1, num(values.rounds, 'BENCH_ROUNDS', 3)),
 };
 const only = values.only ?? process.env.BENCH_ONLY ?? '';
 const profile = values.profile ?? process.env.BENCH_PROFILE === '1';
@@ -80,16 +89,14 @@ const staff = Array.from({ length: P.fanout }, (_, i) => `staff${String(i).padSt
 const allUsers = [...loadUsers, ...staff];
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
-interface SystemFigures {
-  reused: FloodFigures;
-  newConnection: FloodFigures | null;
-  fanout: FanoutFigures & { blobFilesAdded?: number };
-}
-
-async function scenarios(sut: SystemUnderTest, blobs?: () => number): Promise<SystemFigures> {
+async function scenarios(
+  sut: SystemUnderTest,
+  warmup: boolean,
+  blobs?: () => number,
+): Promise<SystemFigures> {
   const common = { domain: DOMAIN, from: FROM, size: P.size, timeoutMs: TIMEOUT_MS };
   const flood = { ...common, users: loadUsers, concurrency: P.concurrency };
-  if (P.warmup > 0) {
+  if (warmup && P.warmup > 0) {
     log(`${sut.name}: warm-up, ${P.warmup} messages`);
     await runFlood(sut, { ...flood, messages: P.warmup, newConnectionPerMessage: false });
   }
@@ -147,19 +154,31 @@ function versionOf(cmd: string, args: string[]): string {
 }
 
 const work = mkdtempSync('/tmp/champa-bench-');
+chmodSync(work, 0o755); // Postfix and Dovecot run as their own users and must reach their folders
 log(`work folder: ${work}`);
 const dns = await startDns({ [SENDER_DOMAIN]: { TXT: ['v=spf1 ip4:127.0.0.0/8 -all'] } });
 cleanups.push(() => void dns.close());
 
+interface Contender {
+  name: 'champa' | 'postfix';
+  sut: SystemUnderTest;
+  blobs?: () => number;
+  rounds: SystemFigures[];
+}
+
 let champaFigures: SystemFigures | null = null;
 let postfixFigures: SystemFigures | null = null;
 let profileSummary: ProfileSummary | null = null;
+const contenders: Contender[] = [];
+const load = { before: loadavg(), after: [0, 0, 0] };
 
 try {
+  let champa: Champa | null = null;
+  const profDir = profile ? join(work, 'champa', 'profile') : undefined;
   if (only !== 'postfix') {
     const dir = join(work, 'champa');
     mkdirSync(dir);
-    const champa = new Champa({
+    const c = new Champa({
       dir,
       domain: DOMAIN,
       portBase: 21000,
@@ -167,31 +186,19 @@ try {
       maxRecipients: Math.max(P.fanout, 1000),
       dns: dns.server,
     });
-    cleanups.push(() => champa.kill());
+    champa = c;
+    cleanups.push(() => c.kill());
     log('champa: setting up');
-    await champa.setup(log);
-    const profDir = profile ? join(dir, 'profile') : undefined;
-    await champa.start(profDir);
-    const pid = champa.pid()!;
-    champaFigures = await scenarios(
-      {
-        name: 'champa',
-        port: champa.smtpPort,
-        delivered: () => champa.delivered(),
-        pids: () => [pid],
-      },
-      () => champa.blobFiles(),
-    );
-    await champa.stop();
-    if (profDir) {
-      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-      if (file) {
-        profileSummary = summarise(join(profDir, file));
-        log(formatSummary(profileSummary));
-      } else log('champa: no CPU profile was written');
-    }
+    await c.setup(log);
+    await c.start(profDir);
+    const pid = c.pid()!;
+    contenders.push({
+      name: 'champa',
+      sut: { name: 'champa', port: c.smtpPort, delivered: () => c.delivered(), pids: () => [pid] },
+      blobs: () => c.blobFiles(),
+      rounds: [],
+    });
   }
-
   if (only !== 'champa') {
     ensureInstalled(log);
     const pd = new PostfixDovecot({
@@ -206,113 +213,56 @@ try {
     log('postfix+dovecot: setting up');
     await pd.configure();
     await pd.start();
-    postfixFigures = await scenarios({
-      name: 'postfix+dovecot',
-      port: 12525,
-      delivered: (users) => pd.delivered(users),
-      pids: () => pd.pids(),
+    contenders.push({
+      name: 'postfix',
+      sut: {
+        name: 'postfix+dovecot',
+        port: 12525,
+        delivered: (users) => pd.delivered(users),
+        pids: () => pd.pids(),
+      },
+      rounds: [],
     });
-    pd.stop();
+  }
+  for (let round = 0; round < P.rounds; round++) {
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const c of order) {
+      log(`round ${round + 1}/${P.rounds}`);
+      c.rounds.push(await scenarios(c.sut, round === 0, c.blobs));
+    }
+  }
+  load.after = loadavg();
+  for (const c of contenders) {
+    if (c.name === 'champa') champaFigures = fold(c.rounds);
+    else postfixFigures = fold(c.rounds);
+  }
+  if (champa) await champa.stop();
+  if (profDir) {
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      profileSummary = summarise(join(profDir, file));
+      log(formatSummary(profileSummary));
+    } else log('champa: no CPU profile was written');
   }
 } finally {
   stopAll();
 }
 
 // ---- report ----
-const fmt = (n: number | null | undefined, d = 0): string =>
-  n === null || n === undefined ? '—' : n.toFixed(d);
-const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
-  a && b ? a / b : null;
-/** For times, less is better: the ratio is b/a so that > 1 still means "Champa is faster". */
-const speedup = (a: number | null | undefined, b: number | null | undefined): number | null =>
-  a && b ? b / a : null;
-
-interface Row {
-  scenario: string;
-  metric: string;
-  champa: number | null;
-  postfixDovecot: number | null;
-  ratio: number | null;
-  digits: number;
-}
-const rows: Row[] = [];
 const c = champaFigures;
 const x = postfixFigures;
-const add = (
-  scenario: string,
-  metric: string,
-  a: number | null | undefined,
-  b: number | null | undefined,
-  kind: 'rate' | 'time' | 'mem',
-  digits = 0,
-): void => {
-  rows.push({
-    scenario,
-    metric,
-    champa: a ?? null,
-    postfixDovecot: b ?? null,
-    ratio: kind === 'rate' ? ratio(a, b) : kind === 'time' ? speedup(a, b) : ratio(a, b),
-    digits,
-  });
-};
-const reusedName = `(a) ${P.messages} × ${P.size} B, ${P.concurrency} reused conns`;
-add(reusedName, 'accepted msg/s', c?.reused.acceptedPerSecond, x?.reused.acceptedPerSecond, 'rate');
-add(
-  reusedName,
-  'delivered msg/s',
-  c?.reused.deliveredPerSecond,
-  x?.reused.deliveredPerSecond,
-  'rate',
-);
-add(reusedName, 'peak RSS MiB', c?.reused.memory.rssMiB, x?.reused.memory.rssMiB, 'mem');
-add(reusedName, 'peak PSS MiB', c?.reused.memory.pssMiB, x?.reused.memory.pssMiB, 'mem');
-if (c?.newConnection || x?.newConnection) {
-  const n = `(a') ${P.newconn} msgs, new conn each (info)`;
-  add(
-    n,
-    'accepted msg/s',
-    c?.newConnection?.acceptedPerSecond,
-    x?.newConnection?.acceptedPerSecond,
-    'rate',
-  );
-  add(
-    n,
-    'delivered msg/s',
-    c?.newConnection?.deliveredPerSecond,
-    x?.newConnection?.deliveredPerSecond,
-    'rate',
-  );
-}
-const fanName = `(b) 1 msg → ${P.fanout} rcpts`;
-add(fanName, 'accept s', c?.fanout.acceptSeconds, x?.fanout.acceptSeconds, 'time', 3);
-add(fanName, 'deliver s', c?.fanout.deliverSeconds, x?.fanout.deliverSeconds, 'time', 3);
-add(fanName, 'peak RSS MiB', c?.fanout.memory.rssMiB, x?.fanout.memory.rssMiB, 'mem');
-
-const header = ['scenario', 'metric', 'Champa', 'Postfix+Dovecot', 'ratio'];
-const table = [
-  header,
-  ...rows.map((r) => [
-    r.scenario,
-    r.metric,
-    fmt(r.champa, r.digits),
-    fmt(r.postfixDovecot, r.digits),
-    r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
-  ]),
-];
-const widths = header.map((_, i) => Math.max(...table.map((t) => t[i]!.length)));
-const lines = table.map((t) =>
-  t
-    .map((cell, i) => cell.padEnd(widths[i]!))
-    .join('  ')
-    .trimEnd(),
-);
-lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-console.log(lines.join('\n'));
+const rows = rowsOf(c, x, P);
+console.log(formatTable(rows));
 console.log(
-  'ratio = Champa ÷ Postfix+Dovecot for rates and memory; Postfix+Dovecot ÷ Champa for times (> 1 means Champa is faster).',
+  `median of ${P.rounds} round(s). ratio = Champa ÷ Postfix+Dovecot for rates and memory; Postfix+Dovecot ÷ Champa for times (> 1 means Champa is faster).`,
+);
+console.log(
+  `load average before ${load.before.map((l) => l.toFixed(2)).join(' ')}, after ${load.after.map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`,
 );
 if (c?.fanout.blobFilesAdded !== undefined)
-  console.log(`Champa blob files added by (b): ${c.fanout.blobFilesAdded} (expected 1)`);
+  console.log(
+    `Champa blob files added by (b), most in one round: ${c.fanout.blobFilesAdded} (expected 1)`,
+  );
 for (const [name, f] of [
   ['Champa', c],
   ['Postfix+Dovecot', x],
@@ -335,7 +285,7 @@ const machine = {
     }
   })(),
   node: process.version,
-  postfix: only === 'champa' ? undefined : versionOf('postconf', ['-h', 'mail_version']),
+  postfix: only === 'champa' ? undefined : versionOf('postconf', ['-d', '-h', 'mail_version']),
   dovecot: only === 'champa' ? undefined : versionOf('dovecot', ['--version']),
 };
 const resultsDir = join(ROOT, 'bench', 'results');
@@ -350,8 +300,10 @@ writeFileSync(
       at: new Date().toISOString(),
       machine,
       params: { ...P, profiled: profile },
+      load,
       champa: champaFigures,
       postfixDovecot: postfixFigures,
+      rounds: Object.fromEntries(contenders.map((k) => [k.name, k.rounds])),
       rows,
       profile: profileSummary,
     },
