@@ -11,6 +11,7 @@ import { readMessage } from '../../src/core/deliver.ts';
 import { startSmtp, type SmtpDoors, type SmtpOptions } from '../../src/smtp/server.ts';
 import { makeCore, type StoreKind } from '../helpers/stores.ts';
 import { testCert } from '../helpers/tls.ts';
+import { startDns } from '../helpers/dns.ts';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -27,7 +28,12 @@ export async function smtpEnv(
   overrides: Record<string, unknown> = {},
   opts: SmtpOptions = {},
 ): Promise<SmtpTestEnv> {
-  const h = await makeCore(kind, overrides);
+  // DNS never leaves the machine: a fake server answers unless the test brings its own.
+  const dns = overrides.dns ? null : await startDns();
+  const h = await makeCore(
+    kind,
+    dns ? { ...overrides, dns: { servers: [dns.server] } } : overrides,
+  );
   await addDomain(h.core, 'test.example');
   const alice = await addUser(h.core, { email: 'alice@test.example', password: PASSWORD });
   const bob = await addUser(h.core, { email: 'bob@test.example', password: PASSWORD });
@@ -40,6 +46,7 @@ export async function smtpEnv(
     async close() {
       await doors.close();
       await h.close();
+      await dns?.close();
     },
   };
 }
