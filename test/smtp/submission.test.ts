@@ -8,18 +8,15 @@ import { headersOf, mailbox, PASSWORD, plain, smtpEnv, Talk, type SmtpTestEnv } 
 
 const LAO_SUBJECT = 'ກອງປະຊຸມ ກະຊວງສຶກສາທິການ ແລະ ກິລາ';
 
-function transport(
-  env: SmtpTestEnv,
-  door: 'submission' | 'submissions',
-  user = 'alice@test.example',
-) {
+function transport(env: SmtpTestEnv, door: 'submission' | 'submissions', authMethod = 'PLAIN') {
   return nodemailer.createTransport({
     host: '127.0.0.1',
     port: env.doors.ports[door],
     secure: door === 'submissions',
     requireTLS: door === 'submission',
     tls: { rejectUnauthorized: false },
-    auth: { user, pass: PASSWORD },
+    auth: { user: 'alice@test.example', pass: PASSWORD },
+    authMethod,
   });
 }
 
@@ -74,8 +71,8 @@ forEachStore('SMTP submission', (kind) => {
     assert.equal((await mailbox(env.core, env.alice.id, 'sent')).length, 0);
   });
 
-  it('delivers over 465 (implicit TLS) with nodemailer, adding Message-ID and Date when missing', async () => {
-    const t = transport(env, 'submissions');
+  it('delivers over 465 (implicit TLS, AUTH LOGIN) with nodemailer, adding Message-ID and Date when missing', async () => {
+    const t = transport(env, 'submissions', 'LOGIN');
     const before = (await mailbox(env.core, env.bob.id)).length;
     const raw = Buffer.from(
       'From: alice@test.example\r\nTo: bob@test.example\r\nSubject: =?UTF-8?B?4Lqq4Lqw4Lqa4Lqy4LqN4LqU4Lq1?=\r\n\r\nhello\r\n',
