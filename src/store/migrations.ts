@@ -1,7 +1,7 @@
 // Schema migrations, one list for both backends. Kysely's schema builder writes the DDL in each
 // dialect; the only difference we spell out is the auto-increment key (`idColumn`).
 // Never edit a migration that has shipped: add a new one, and note it in CHANGELOG.md.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -197,7 +197,18 @@ class StaticProvider implements MigrationProvider {
 
 /** Brings the schema up to date; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  // On PostgreSQL, name the schema: Kysely looks for its bookkeeping tables in every schema,
+  // and would find another tenant's (tests and shared clusters use one schema each).
+  let migrationTableSchema: string | undefined;
+  if (dialect === 'postgres') {
+    const r = await sql<{ s: string }>`select current_schema() as s`.execute(db);
+    migrationTableSchema = r.rows[0]?.s;
+  }
+  const migrator = new Migrator({
+    db,
+    provider: new StaticProvider(dialect),
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
