@@ -87,14 +87,20 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
 export async function serve(dataDir: string | undefined): Promise<void> {
   const config = configOf({ data: dataDir });
   const log = createLogger(config.log.level);
+  // Signals are caught from the very start: one that arrives while the doors open (or just
+  // after the ready line) still leads to a clean shutdown, never to a kill by default action.
+  let pending: string | null = null;
+  let onSignal: (signal: string) => void = (signal) => (pending = signal);
+  const handler = (signal: string): void => onSignal(signal);
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
   const server = await startServer(config, log);
   // The listener lines first: whoever waits for the ready line may read the ports from them.
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   print(READY_LINE);
   await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+    onSignal = (signal: string): void => {
+      onSignal = () => undefined;
       log.info({ signal }, 'shutting down');
       setTimeout(() => {
         log.error('shutdown took too long; exiting');
@@ -106,9 +112,10 @@ export async function serve(dataDir: string | undefined): Promise<void> {
         resolve();
       });
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    if (pending) onSignal(pending);
   });
+  process.off('SIGTERM', handler);
+  process.off('SIGINT', handler);
   log.info('stopped');
   await new Promise<void>((resolve) => log.flush(() => resolve()));
 }
