@@ -36,14 +36,19 @@ class Statement implements SqliteStatement {
 
 /** Opens (or creates) a SQLite file with the pragmas Champa relies on. */
 export function openSqlite(path: string): SqliteDatabase {
-  const db = new DatabaseSync(path);
+  // The busy timeout comes first: switching to WAL needs a lock another process may hold.
+  const db = new DatabaseSync(path, { timeout: 10_000 });
+  db.exec('PRAGMA busy_timeout = 10000');
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA foreign_keys = ON');
-  db.exec('PRAGMA busy_timeout = 5000');
   const cache = new Map<string, Statement>();
   return {
-    prepare(sql: string): SqliteStatement {
+    prepare(text: string): SqliteStatement {
+      // Every transaction takes the write lock up front (BEGIN IMMEDIATE): a deferred one that
+      // reads and then writes fails at once with SQLITE_BUSY when another process (a CLI
+      // command beside `champa serve`) wrote in between, without waiting for the busy timeout.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let s = cache.get(sql);
       if (!s) {
         s = new Statement(db.prepare(sql));
