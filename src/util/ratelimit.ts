@@ -32,49 +32,79 @@ export class ConcurrencyLimiter {
   }
 }
 
+/**
+ * A key's events in time order: a queue with a head index, so dropping expired events and
+ * adding one are O(1) amortised (the array is compacted once the dead head outgrows the live
+ * part). Times come from the clock in call order; should it step back, the newer events
+ * simply expire a little later, never earlier.
+ */
+interface Events {
+  times: number[];
+  head: number;
+}
+
 /** At most `limit` events per key in any sliding window of `windowMs`. */
 export class WindowLimiter {
   readonly #limit: number;
   readonly #windowMs: number;
   readonly #clock: Clock;
-  readonly #events = new Map<string, number[]>();
+  readonly #events = new Map<string, Events>();
   constructor(limit: number, windowMs: number, clock: Clock = Date.now) {
     this.#limit = limit;
     this.#windowMs = windowMs;
     this.#clock = clock;
   }
-  #recent(key: string, now: number): number[] {
+  /** Drops the key's events at or before `now - windowMs`; the entry goes when none is left. */
+  #recent(key: string, now: number): Events | undefined {
+    const ev = this.#events.get(key);
+    if (!ev) return undefined;
     const since = now - this.#windowMs;
-    const list = (this.#events.get(key) ?? []).filter((t) => t > since);
-    if (list.length === 0) this.#events.delete(key);
-    else this.#events.set(key, list);
-    return list;
+    const { times } = ev;
+    while (ev.head < times.length && times[ev.head]! <= since) ev.head++;
+    if (ev.head === times.length) {
+      this.#events.delete(key);
+      return undefined;
+    }
+    if (ev.head > 32 && ev.head * 2 > times.length) {
+      times.splice(0, ev.head);
+      ev.head = 0;
+    }
+    return ev;
   }
+  // The next sweep waits until the map has doubled from what the last one left, so sweeping
+  // stays O(1) amortised even when more than SWEEP_AT keys are live at once.
+  #sweepAt = SWEEP_AT;
   #sweep(now: number): void {
-    if (this.#events.size < SWEEP_AT) return;
+    if (this.#events.size < this.#sweepAt) return;
     for (const key of [...this.#events.keys()]) this.#recent(key, now);
+    this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#events.size);
+  }
+  #push(key: string, ev: Events | undefined, now: number): number {
+    if (!ev) {
+      this.#events.set(key, { times: [now], head: 0 });
+      return 1;
+    }
+    ev.times.push(now);
+    return ev.times.length - ev.head;
   }
   /** Records one event; false (and nothing recorded) when the key is at its limit. */
   take(key: string): boolean {
     const now = this.#clock();
     this.#sweep(now);
-    const list = this.#recent(key, now);
-    if (list.length >= this.#limit) return false;
-    list.push(now);
-    this.#events.set(key, list);
+    const ev = this.#recent(key, now);
+    if ((ev ? ev.times.length - ev.head : 0) >= this.#limit) return false;
+    this.#push(key, ev, now);
     return true;
   }
   /** Records one event whatever the count; returns how many the window now holds. */
   hit(key: string): number {
     const now = this.#clock();
     this.#sweep(now);
-    const list = this.#recent(key, now);
-    list.push(now);
-    this.#events.set(key, list);
-    return list.length;
+    return this.#push(key, this.#recent(key, now), now);
   }
   count(key: string): number {
-    return this.#recent(key, this.#clock()).length;
+    const ev = this.#recent(key, this.#clock());
+    return ev ? ev.times.length - ev.head : 0;
   }
   reset(key: string): void {
     this.#events.delete(key);

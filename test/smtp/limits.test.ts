@@ -71,6 +71,50 @@ describe('rate limiters', () => {
     t = 1001;
     assert.ok(l.take('k'));
   });
+  it('WindowLimiter matches a plain sliding window over many keys and events', () => {
+    // A reference that keeps every timestamp and filters on each call (the obvious O(n) way),
+    // driven side by side with the limiter through 200,000 calls on 15,000 keys, which also
+    // crosses the size at which expired keys are swept.
+    let t = 0;
+    const l = new WindowLimiter(5, 1000, () => t);
+    const ref = new Map<string, number[]>();
+    const live = (k: string): number[] => (ref.get(k) ?? []).filter((x) => x > t - 1000);
+    let seed = 42;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let refused = 0;
+    for (let i = 0; i < 200_000; i++) {
+      t += rand(3);
+      const k = `10.0.${rand(15_000)}`;
+      const list = live(k);
+      const op = rand(10);
+      if (op === 0) {
+        list.push(t);
+        assert.equal(l.hit(k), list.length, `hit ${k} at ${t}`);
+      } else if (op === 1) {
+        assert.equal(l.count(k), list.length, `count ${k} at ${t}`);
+      } else {
+        const ok = list.length < 5;
+        if (ok) list.push(t);
+        else refused++;
+        assert.equal(l.take(k), ok, `take ${k} at ${t}`);
+      }
+      ref.set(k, list);
+    }
+    // One busy key: a burst, refusals, then room again as the oldest events leave the window.
+    for (let i = 0; i < 5; i++) assert.ok(l.take('busy'));
+    assert.equal(l.take('busy'), false);
+    t += 1000;
+    assert.equal(l.count('busy'), 0);
+    assert.ok(refused > 0, 'the random load reached the limit sometimes');
+    // One key with many events: the window holds exactly the last second's worth.
+    for (let i = 1; i <= 10_000; i++) {
+      t += 1;
+      assert.equal(l.hit('heavy'), Math.min(i, 1000));
+    }
+  });
   it('FailureBlocker blocks after N failures for the block time', () => {
     let t = 0;
     const b = new FailureBlocker(3, 600_000, () => t);
