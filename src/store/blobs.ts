@@ -4,8 +4,8 @@
 // Reference counts live in the `blobs` table (core/blobs.ts); this layer only holds bytes.
 import { createHash } from 'node:crypto';
 import { readFile, rename, stat, unlink, readdir, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileDurable } from '../util/fsync.ts';
+import { dirname, join } from 'node:path';
+import { fsyncDir, writeFileDurable } from '../util/fsync.ts';
 
 export interface BlobStore {
   /** Stores the bytes durably; returns their SHA-256 (hex). */
@@ -27,6 +27,8 @@ export function sha256Hex(data: Uint8Array): string {
 }
 
 const HASH = /^[0-9a-f]{64}$/;
+/** How many recently stored hashes `put` remembers. */
+const RECENT = 1024;
 
 export class FsBlobStore implements BlobStore {
   readonly root: string;
@@ -39,16 +41,42 @@ export class FsBlobStore implements BlobStore {
     return join(this.root, hash.slice(0, 2), hash.slice(2, 4), hash);
   }
 
+  // Fan-out folders known to exist: `mkdir` runs once per folder, not once per message
+  // (at most 65,536 entries). A folder removed behind our back shows as ENOENT and is made again.
+  readonly #dirs = new Set<string>();
+  // Hashes this process stored lately (insertion order, oldest dropped first). Only a hint for
+  // which way `put` tries first; each way copes with the other outcome.
+  readonly #recent = new Set<string>();
+
   async put(data: Uint8Array): Promise<string> {
     const hash = sha256Hex(data);
     const path = this.path(hash);
-    // Touch an existing copy: `collect` spares blobs stored again within its grace time.
-    const now = new Date();
+    // Stored again: touch the copy, since `collect` spares blobs stored within its grace time.
+    // Only tried for a hash seen lately (one message to local and remote recipients is put
+    // twice), so a new blob costs no failing system call.
+    if (this.#recent.has(hash)) {
+      const now = new Date();
+      const touched = await utimes(path, now, now).then(
+        () => true,
+        () => false,
+      );
+      if (touched) return hash;
+    }
+    // Otherwise write it whole. Should a copy exist after all, the rename replaces it with the
+    // same bytes and a fresh mtime, which touches it just as well (and cannot race `collect`:
+    // whichever rename comes first, the name ends up holding the bytes, or the mtime is new).
+    const dir = dirname(path);
+    const known = this.#dirs.has(dir);
     try {
-      await utimes(path, now, now);
-    } catch {
+      await writeFileDurable(path, data, 0o640, { makeDir: !known });
+    } catch (err) {
+      if (!known || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.#dirs.delete(dir);
       await writeFileDurable(path, data, 0o640);
     }
+    this.#dirs.add(dir);
+    this.#recent.add(hash);
+    if (this.#recent.size > RECENT) this.#recent.delete(this.#recent.values().next().value!);
     return hash;
   }
 
@@ -66,7 +94,11 @@ export class FsBlobStore implements BlobStore {
     const { mtimeMs } = await stat(trash);
     if (Date.now() - mtimeMs < graceMs) {
       if (await this.has(hash)) await unlink(trash);
-      else await rename(trash, path);
+      else {
+        // Put back durably: a delivery that touched it may already have committed its row.
+        await rename(trash, path);
+        await fsyncDir(dirname(path));
+      }
       return false;
     }
     await unlink(trash);

@@ -13,13 +13,20 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+export interface DurableWriteOptions {
+  /** Create the folder (and its parents) first; default true. A caller that knows the folder
+   * exists skips the `mkdir` and gets ENOENT from the open should it have gone. */
+  makeDir?: boolean;
+}
+
 export async function writeFileDurable(
   path: string,
   data: Uint8Array | string,
   mode = 0o644,
+  opts: DurableWriteOptions = {},
 ): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  if (opts.makeDir !== false) await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
   const fh = await open(tmp, 'wx', mode);
   try {
