@@ -1,0 +1,332 @@
+// The command grammar (RFC 9051 §6, RFC 3501 §6 and the extensions we speak): turns one framed
+// command into a typed request. Pure: no storage, no session state. Invariant: any input gives
+// either a Command or a ParseError carrying the tag when one could be read (so the answer is a
+// tagged BAD, else an untagged one); nothing else is thrown.
+import { ParseError, Reader } from './reader.ts';
+import { readSeqSet, type SeqSet } from './seqset.ts';
+import { readFetchAtts, type FetchAtt } from './fetchatt.ts';
+import { readSearch, type SearchProgram } from './search.ts';
+
+export type StoreAction = 'set' | 'add' | 'remove';
+
+export type Args =
+  | { name: 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' }
+  | { name: 'EXPUNGE' | 'IDLE' | 'NAMESPACE' }
+  | { name: 'LOGIN'; user: string; password: string }
+  | { name: 'AUTHENTICATE'; mechanism: string; initial: string | null }
+  | { name: 'ID'; params: Record<string, string | null> | null }
+  | { name: 'ENABLE'; caps: string[] }
+  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; params: string[] }
+  | { name: 'CREATE'; mailbox: string; use: string[] }
+  | { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string }
+  | { name: 'RENAME'; from: string; to: string }
+  | { name: 'LIST'; select: string[]; reference: string; patterns: string[]; returns: string[] }
+  | { name: 'LSUB'; reference: string; patterns: string[] }
+  | { name: 'STATUS'; mailbox: string; items: string[] }
+  | {
+      name: 'APPEND';
+      mailbox: string;
+      flags: string[];
+      date: string | null;
+      message: Buffer;
+    }
+  | { name: 'FETCH'; uid: boolean; set: SeqSet; atts: FetchAtt[]; changedSince: number | null }
+  | {
+      name: 'STORE';
+      uid: boolean;
+      set: SeqSet;
+      action: StoreAction;
+      silent: boolean;
+      flags: string[];
+      unchangedSince: number | null;
+    }
+  | { name: 'COPY' | 'MOVE'; uid: boolean; set: SeqSet; mailbox: string }
+  | { name: 'SEARCH'; uid: boolean; program: SearchProgram }
+  | { name: 'UID EXPUNGE'; set: SeqSet };
+
+export type CommandName = Args['name'];
+
+export interface Command {
+  tag: string;
+  args: Args;
+}
+
+/** flag = "\" atom / atom (keywords); "\*" only in PERMANENTFLAGS, never from a client. */
+function readFlag(r: Reader): string {
+  if (r.maybeChar('\\')) return '\\' + r.atom();
+  return r.atom();
+}
+
+function readFlagList(r: Reader): string[] {
+  return r.list(() => readFlag(r));
+}
+
+/** date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE */
+function readDateTime(r: Reader): string {
+  const s = r.quoted().toString('latin1');
+  if (!/^[ \d]\d-[A-Za-z]{3}-\d{4} \d\d:\d\d:\d\d [+-]\d{4}$/.test(s)) r.fail('date-time');
+  return s;
+}
+
+function readList(r: Reader): Args {
+  let select: string[] = [];
+  if (r.peekChar() === '(') {
+    select = r.list(() => r.name().toUpperCase());
+    r.sp();
+  }
+  const reference = r.astring();
+  r.sp();
+  const patterns = r.peekChar() === '(' ? r.list(() => r.listMailbox(), false) : [r.listMailbox()];
+  let returns: string[] = [];
+  if (r.maybeSp()) {
+    if (!r.word('RETURN')) r.fail('RETURN');
+    r.sp();
+    returns = r.list(() => {
+      const w = r.name().toUpperCase();
+      if (w === 'STATUS') {
+        r.sp();
+        return `STATUS ${r.list(() => r.name().toUpperCase(), false).join(' ')}`;
+      }
+      return w;
+    });
+  }
+  return { name: 'LIST', select, reference, patterns, returns };
+}
+
+/** Skips a parenthesised parameter list we do not use yet, keeping its atoms. */
+function readParams(r: Reader, depth = 0): string[] {
+  if (depth > 8) r.fail('shallower parameters');
+  const out: string[] = [];
+  r.list(() => {
+    if (r.peekChar() === '(') out.push(...readParams(r, depth + 1));
+    else if (r.peekChar() === '"' || r.peekChar() === '{') out.push(r.string());
+    else out.push(r.astringAtom().toUpperCase());
+    return 0;
+  });
+  return out;
+}
+
+function readStore(r: Reader, uid: boolean): Args {
+  const set = readSeqSet(r);
+  r.sp();
+  let unchangedSince: number | null = null;
+  if (r.peekChar() === '(') {
+    // RFC 7162 §3.1.3: STORE seq (UNCHANGEDSINCE n) ...
+    r.char('(');
+    if (!r.word('UNCHANGEDSINCE')) r.fail('UNCHANGEDSINCE');
+    r.sp();
+    unchangedSince = r.number();
+    r.char(')');
+    r.sp();
+  }
+  const sign = r.maybeChar('+') ? 'add' : r.maybeChar('-') ? 'remove' : 'set';
+  const item = r.name().toUpperCase();
+  if (item !== 'FLAGS' && item !== 'FLAGS.SILENT') r.fail('FLAGS or FLAGS.SILENT');
+  r.sp();
+  let flags: string[];
+  if (r.peekChar() === '(') flags = readFlagList(r);
+  else {
+    flags = [readFlag(r)];
+    while (r.maybeSp()) flags.push(readFlag(r));
+  }
+  return {
+    name: 'STORE',
+    uid,
+    set,
+    action: sign,
+    silent: item === 'FLAGS.SILENT',
+    flags,
+    unchangedSince,
+  };
+}
+
+function readFetch(r: Reader, uid: boolean): Args {
+  const set = readSeqSet(r);
+  r.sp();
+  const atts = readFetchAtts(r);
+  let changedSince: number | null = null;
+  if (r.maybeSp()) {
+    r.list(() => {
+      const w = r.name().toUpperCase();
+      if (w === 'CHANGEDSINCE') {
+        r.sp();
+        changedSince = r.number();
+      } else if (w !== 'VANISHED') r.fail('fetch modifier');
+      return 0;
+    }, false);
+  }
+  return { name: 'FETCH', uid, set, atts, changedSince };
+}
+
+function readArgs(r: Reader, name: string, uid: boolean): Args {
+  switch (name) {
+    case 'CAPABILITY':
+    case 'NOOP':
+    case 'LOGOUT':
+    case 'STARTTLS':
+    case 'CHECK':
+    case 'CLOSE':
+    case 'UNSELECT':
+    case 'IDLE':
+    case 'NAMESPACE':
+      return { name };
+    case 'EXPUNGE':
+      if (uid) {
+        r.sp();
+        return { name: 'UID EXPUNGE', set: readSeqSet(r) };
+      }
+      return { name };
+    case 'LOGIN': {
+      r.sp();
+      const user = r.astring();
+      r.sp();
+      return { name, user, password: r.astring() };
+    }
+    case 'AUTHENTICATE': {
+      r.sp();
+      const mechanism = r.atom().toUpperCase();
+      const initial = r.maybeSp() ? r.atom() : null;
+      return { name, mechanism, initial };
+    }
+    case 'ID': {
+      r.sp();
+      if (r.word('NIL')) return { name, params: null };
+      const params: Record<string, string | null> = {};
+      r.char('(');
+      if (!r.maybeChar(')')) {
+        for (let i = 0; i < 30; i++) {
+          const k = r.string();
+          r.sp();
+          params[k.slice(0, 30)] = r.nstring()?.slice(0, 1024) ?? null;
+          if (r.maybeChar(')')) return { name, params };
+          r.sp();
+        }
+        r.fail('")" (at most 30 ID fields)');
+      }
+      return { name, params };
+    }
+    case 'ENABLE': {
+      const caps: string[] = [];
+      while (r.maybeSp()) caps.push(r.atom().toUpperCase());
+      if (caps.length === 0) r.fail('capability');
+      return { name, caps };
+    }
+    case 'SELECT':
+    case 'EXAMINE': {
+      r.sp();
+      const mailbox = r.astring();
+      return { name, mailbox, params: r.maybeSp() ? readParams(r) : [] };
+    }
+    case 'CREATE': {
+      r.sp();
+      const mailbox = r.astring();
+      let use: string[] = [];
+      if (r.maybeSp()) {
+        // RFC 6154 §3: CREATE name (USE (\Drafts))
+        r.char('(');
+        if (!r.word('USE')) r.fail('USE');
+        r.sp();
+        use = readFlagList(r);
+        r.char(')');
+      }
+      return { name, mailbox, use };
+    }
+    case 'DELETE':
+    case 'SUBSCRIBE':
+    case 'UNSUBSCRIBE':
+      r.sp();
+      return { name, mailbox: r.astring() };
+    case 'RENAME': {
+      r.sp();
+      const from = r.astring();
+      r.sp();
+      return { name, from, to: r.astring() };
+    }
+    case 'LIST':
+      r.sp();
+      return readList(r);
+    case 'LSUB': {
+      r.sp();
+      const reference = r.astring();
+      r.sp();
+      return { name, reference, patterns: [r.listMailbox()] };
+    }
+    case 'STATUS': {
+      r.sp();
+      const mailbox = r.astring();
+      r.sp();
+      return { name, mailbox, items: r.list(() => r.name().toUpperCase(), false) };
+    }
+    case 'APPEND': {
+      r.sp();
+      const mailbox = r.astring();
+      r.sp();
+      let flags: string[] = [];
+      let date: string | null = null;
+      if (r.peekChar() === '(') {
+        flags = readFlagList(r);
+        r.sp();
+      }
+      if (r.peekChar() === '"') {
+        date = readDateTime(r);
+        r.sp();
+      }
+      return { name, mailbox, flags, date, message: r.literalOrLiteral8() };
+    }
+    case 'FETCH':
+      r.sp();
+      return readFetch(r, uid);
+    case 'STORE':
+      r.sp();
+      return readStore(r, uid);
+    case 'COPY':
+    case 'MOVE': {
+      r.sp();
+      const set = readSeqSet(r);
+      r.sp();
+      return { name, uid, set, mailbox: r.astring() };
+    }
+    case 'SEARCH':
+      r.sp();
+      return { name, uid, program: readSearch(r) };
+  }
+  throw new ParseError(`unknown command ${name.slice(0, 40)}`);
+}
+
+const UID_COMMANDS = new Set(['FETCH', 'STORE', 'COPY', 'MOVE', 'SEARCH', 'EXPUNGE']);
+
+/** Thrown with the tag so the caller can answer `tag BAD`. */
+export class CommandError extends ParseError {
+  readonly tag: string | null;
+  constructor(tag: string | null, err: ParseError) {
+    super(err.message, err.code);
+    this.tag = tag;
+  }
+}
+
+/** Parses one framed command; throws CommandError (never anything else). */
+export function parseCommand(buf: Buffer): Command {
+  const r = new Reader(buf);
+  let tag: string | null = null;
+  try {
+    tag = r.tag();
+    r.sp();
+    let name = r.name().toUpperCase();
+    let uid = false;
+    if (name === 'UID') {
+      r.sp();
+      name = r.name().toUpperCase();
+      if (!UID_COMMANDS.has(name)) r.fail('FETCH, STORE, COPY, MOVE, SEARCH or EXPUNGE after UID');
+      uid = true;
+    }
+    const args = readArgs(r, name, uid);
+    r.end();
+    return { tag, args };
+  } catch (err) {
+    if (err instanceof ParseError) throw new CommandError(tag, err);
+    // Defensive: a bug in the grammar must still end in a clean BAD.
+    throw new CommandError(tag, new ParseError('unparsable command'));
+  }
+}
+
+export { ParseError };
