@@ -1,6 +1,7 @@
 // Mail leaving for other servers: the durable outbound queue's records and the delivery log.
-// Doors (SMTP submission, JMAP EmailSubmission, bounces) call `enqueue`; the queue worker in
-// src/queue/ takes due recipients, delivers, and records each attempt with `logDelivery`.
+// Doors (SMTP submission, JMAP EmailSubmission, bounces, the MX for a mailbox that was full)
+// call `enqueue`; the queue worker in src/queue/ takes due recipients, delivers, and records
+// each attempt with `logDelivery`.
 // Invariant: `enqueue` returns only after the blob is fsynced and the rows are committed.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeliveryLogEntry } from '../store/schema.ts';
@@ -20,6 +21,11 @@ export interface OutboundRecipient {
   notify?: string | null;
   /** DSN ORCPT (RFC 3461 §4.2), e.g. "rfc822;user@example.org". */
   orcpt?: string | null;
+  /**
+   * Already tried once by the door that accepted the message (e.g. a local mailbox that was
+   * full at the end of DATA): queued as a deferred first attempt, due again at `retryAt`.
+   */
+  deferred?: { reason: string; retryAt: number } | null;
 }
 
 export interface OutboundMessage {
@@ -61,7 +67,9 @@ export async function enqueue(core: Core, msg: OutboundMessage, now = Date.now()
           recipient: r.address,
           domain: domainOf(r.address),
           status: 'queued',
-          next_attempt_at: now,
+          attempts: r.deferred ? 1 : 0,
+          next_attempt_at: r.deferred?.retryAt ?? now,
+          last_error: r.deferred?.reason ?? null,
           notify: r.notify ?? null,
           orcpt: r.orcpt ?? null,
           updated_at: now,
@@ -69,21 +77,29 @@ export async function enqueue(core: Core, msg: OutboundMessage, now = Date.now()
       )
       .execute();
     await takeBlob(trx, hash, size, 1, now);
-    for (const r of msg.recipients)
-      await logDelivery(trx, {
+    for (const r of msg.recipients) {
+      const entry = {
         queue_id: qid,
         message_id: msg.messageId ?? null,
         sender: msg.sender,
         recipient: r.address,
-        event: 'accepted',
-        detail: 'queued for delivery',
         remote: null,
         at: now,
-      });
+      };
+      await logDelivery(trx, { ...entry, event: 'accepted', detail: 'queued for delivery' });
+      if (r.deferred)
+        await logDelivery(trx, { ...entry, event: 'deferred', detail: r.deferred.reason });
+    }
     return qid;
   });
   core.bus.publish({ accountId: 0, modseq: 0, types: ['Queue'] });
   return id;
+}
+
+/** The wait after `attempts` failed attempts: `queue.backoffMinutes`, the last value repeating. */
+export function retryDelayMs(core: Core, attempts: number): number {
+  const b = core.config.queue.backoffMinutes;
+  return (b[Math.min(Math.max(attempts, 1), b.length) - 1] ?? 60) * 60_000;
 }
 
 export async function logDelivery(

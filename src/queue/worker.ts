@@ -12,6 +12,7 @@ import type { QueueMessage, QueueRecipient } from '../store/schema.ts';
 import type { Core } from '../core/core.ts';
 import { isLocalDomain } from '../core/domains.ts';
 import { claimDue, getQueueMessage, recordAttempt } from '../core/queuework.ts';
+import { retryDelayMs } from '../core/outbound.ts';
 import type { MxResolver } from '../mail/mx.ts';
 import { makeResolver } from '../mail/dns.ts';
 import type { DsnRecipient } from '../mail/dsn.ts';
@@ -42,6 +43,17 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const BATCH = 200;
+
+/**
+ * The Status of a bounce after `queue.retryDays` of temporary failures. RFC 3463 §3.5: 4.4.7
+ * "delivery time expired". A full mailbox is the exception: X.2.2 is, in §3.3's words, "a
+ * persistent transient failure" that its owner can clear; once we give up it is final, and
+ * 5.2.2 tells the sender (and their mail client) that the mailbox was full, not that the
+ * network failed. The last reply stays in Diagnostic-Code either way.
+ */
+function expiredStatus(lastStatus: string): string {
+  return lastStatus === '4.2.2' ? '5.2.2' : '4.4.7';
+}
 
 export function startQueue(core: Core, opts: QueueOptions = {}): QueueRunner {
   const now = opts.now ?? Date.now;
@@ -203,13 +215,11 @@ export function startQueue(core: Core, opts: QueueOptions = {}): QueueRunner {
           },
           t,
         );
-        // RFC 3463: 4.4.7 "delivery time expired" when temporary failures ran out of time.
         if (wants(row.notify, 'FAILURE'))
-          notices.failed.push({ ...dsn, status: expired ? '4.4.7' : o.status });
+          notices.failed.push({ ...dsn, status: expired ? expiredStatus(o.status) : o.status });
         log.info({ queueId: msg.id, rcpt: row.recipient, detail }, 'bounced');
         continue;
       }
-      const backoff = q.backoffMinutes[Math.min(attempts, q.backoffMinutes.length) - 1] ?? 60;
       const delayNotice =
         row.delay_notified === 0 &&
         t - Number(msg.created_at) >= q.delayNoticeHours * HOUR &&
@@ -221,7 +231,7 @@ export function startQueue(core: Core, opts: QueueOptions = {}): QueueRunner {
         {
           ...base,
           status: 'queued',
-          nextAttemptAt: t + backoff * MINUTE,
+          nextAttemptAt: t + retryDelayMs(core, attempts),
           lastError: o.diagnostic,
           ...(delayNotice ? { delayNotified: true } : {}),
           log: { event: 'deferred', detail: o.diagnostic, remote: o.remote },
