@@ -27,6 +27,7 @@ try {
     console.log(`  Sign in as:  ${r.adminEmail}`);
     console.log(`  Password:    ${r.generatedPassword ?? '(the one you gave)'}`);
     console.log(`  SMTP ${portBase + 25}, submission ${portBase + 587} and ${portBase + 465}`);
+    console.log(`  POP3 ${portBase + 110} (STLS) and ${portBase + 995} (TLS)`);
     console.log('  Keep the password: it is shown only this once.');
     console.log(bar);
   }

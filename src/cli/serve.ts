@@ -57,27 +57,31 @@ function listenError(err: unknown, config: LoadedConfig): unknown {
 export async function startServer(config: LoadedConfig, log: Logger): Promise<RunningServer> {
   const tls = await readTls(config);
   const { startSmtp } = await import('../smtp/server.ts');
+  const { startPop3 } = await import('../pop3/server.ts');
   const { startQueue } = await import('../queue/worker.ts');
   const core = await openCore(config, { log });
   let smtp: Awaited<ReturnType<typeof startSmtp>> | undefined;
+  let pop3: Awaited<ReturnType<typeof startPop3>> | undefined;
   try {
     smtp = await startSmtp(core, tls);
+    pop3 = await startPop3(core, tls);
     const queue = startQueue(core);
-    const ports: Record<string, number> = { ...smtp.ports };
+    const ports: Record<string, number> = { ...smtp.ports, ...pop3.ports };
     for (const [door, port] of Object.entries(ports))
       log.info({ door, address: config.listen.address, port }, `${door} listening`);
-    const doors = smtp;
+    const doors = [smtp, pop3];
     return {
       core,
       ports,
       async close() {
-        await doors.close();
+        await Promise.all(doors.map((d) => d.close()));
         await queue.close();
         await closeCore(core);
       },
     };
   } catch (err) {
     await smtp?.close().catch(() => undefined);
+    await pop3?.close().catch(() => undefined);
     await closeCore(core).catch(() => undefined);
     throw listenError(err, config);
   }

@@ -2,7 +2,7 @@
 // is killed with SIGKILL (no drain, no flush) and started again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachStore } from '../helpers/stores.ts';
+import { allPortsZero, forEachStore } from '../helpers/stores.ts';
 import { initData, makeCliEnv, withDataCore, type CliEnv } from '../helpers/cli.ts';
 import { patchConfig, serve } from '../helpers/serve.ts';
 import { Talk } from '../smtp/setup.ts';
@@ -26,7 +26,7 @@ forEachStore('durability', (kind) => {
     env = await makeCliEnv(kind);
     await initData(env, 'ministry.test', ['--hostname', 'localhost']);
     await patchConfig(env.data, {
-      listen: { address: '127.0.0.1', ports: { smtp: 0, submission: 0, submissions: 0 } },
+      listen: { address: '127.0.0.1', ports: allPortsZero() },
     });
   });
   after(() => env.cleanup());
