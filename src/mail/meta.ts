@@ -1,7 +1,10 @@
 // The metadata of a message computed once at delivery (DESIGN.md, "Mail is JMAP-shaped"):
 // subject, addresses, date, ids for threading, a preview and whether it has attachments.
 // Never throws: a message that does not parse still gets stored, with what could be read.
+// A simple one-part text message is read directly (quickmeta.ts, about ten times faster);
+// everything else goes through postal-mime, and both give the same result.
 import PostalMime, { type Address } from 'postal-mime';
+import { quickFields, type QuickFields } from './quickmeta.ts';
 
 export interface MessageMeta {
   subject: string;
@@ -37,7 +40,9 @@ export function messageIds(text: string | undefined): string[] {
   return ids.length ? ids : text.split(/\s+/).filter(Boolean);
 }
 
-export function makePreview(text: string, max = 256): string {
+const PREVIEW_CHARS = 256;
+
+export function makePreview(text: string, max = PREVIEW_CHARS): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length <= max ? t : t.slice(0, max);
 }
@@ -48,8 +53,7 @@ export function cleanText(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').normalize('NFC');
 }
 
-export async function parseMeta(raw: Uint8Array): Promise<MessageMeta> {
-  const meta = await parseUnsafe(raw);
+function clean(meta: MessageMeta): MessageMeta {
   return {
     ...meta,
     subject: cleanText(meta.subject),
@@ -63,40 +67,76 @@ export async function parseMeta(raw: Uint8Array): Promise<MessageMeta> {
   };
 }
 
-async function parseUnsafe(raw: Uint8Array): Promise<MessageMeta> {
+export async function parseMeta(raw: Uint8Array): Promise<MessageMeta> {
+  return clean(await parseUnsafe(raw));
+}
+
+/** `parseMeta` always through postal-mime: the reference the fast path is held to. */
+export async function parseMetaFull(raw: Uint8Array): Promise<MessageMeta> {
+  return clean(await parseFull(raw));
+}
+
+const EMPTY: MessageMeta = {
+  subject: '',
+  from: '',
+  fromAddresses: [],
+  to: '',
+  sentAt: null,
+  messageId: null,
+  inReplyTo: [],
+  references: [],
+  preview: '',
+  hasAttachment: false,
+};
+
+/** What parseMeta needs from a parse, fast or full. */
+interface Parsed extends Omit<QuickFields, 'from' | 'to'> {
+  from?: Address;
+  to?: Address[];
+  hasAttachment: boolean;
+}
+
+function build(p: Parsed): MessageMeta {
+  const from = flatten(p.from);
+  const to = flatten(p.to);
+  const date = p.date ? Date.parse(p.date) : NaN;
+  return {
+    subject: p.subject ?? '',
+    from: display(from),
+    fromAddresses: from.map((a) => a.address.toLowerCase()).filter(Boolean),
+    to: display(to),
+    sentAt: Number.isFinite(date) ? date : null,
+    messageId: messageIds(p.messageId)[0] ?? null,
+    inReplyTo: messageIds(p.inReplyTo),
+    references: messageIds(p.references),
+    preview: makePreview(p.text),
+    hasAttachment: p.hasAttachment,
+  };
+}
+
+/** The full parse with postal-mime (multipart, encoded bodies, attachments, …). */
+async function parseFull(raw: Uint8Array): Promise<MessageMeta> {
   try {
     const email = await PostalMime.parse(raw, {
       attachmentEncoding: 'arraybuffer',
       maxNestingDepth: 64,
     });
-    const from = flatten(email.from);
-    const to = flatten(email.to);
-    const date = email.date ? Date.parse(email.date) : NaN;
-    const text = email.text ?? (email.html ? email.html.replace(/<[^>]*>/g, ' ') : '');
-    return {
-      subject: email.subject ?? '',
-      from: display(from),
-      fromAddresses: from.map((a) => a.address.toLowerCase()).filter(Boolean),
-      to: display(to),
-      sentAt: Number.isFinite(date) ? date : null,
-      messageId: messageIds(email.messageId)[0] ?? null,
-      inReplyTo: messageIds(email.inReplyTo),
-      references: messageIds(email.references),
-      preview: makePreview(text),
+    return build({
+      ...email,
+      text: email.text ?? (email.html ? email.html.replace(/<[^>]*>/g, ' ') : ''),
       hasAttachment: email.attachments.some((a) => a.disposition !== 'inline' || !a.contentId),
-    };
+    });
   } catch {
-    return {
-      subject: '',
-      from: '',
-      fromAddresses: [],
-      to: '',
-      sentAt: null,
-      messageId: null,
-      inReplyTo: [],
-      references: [],
-      preview: '',
-      hasAttachment: false,
-    };
+    return EMPTY;
   }
+}
+
+async function parseUnsafe(raw: Uint8Array): Promise<MessageMeta> {
+  let quick: QuickFields | null;
+  try {
+    quick = quickFields(raw, PREVIEW_CHARS);
+  } catch {
+    quick = null;
+  }
+  return quick ? build({ ...quick, hasAttachment: false }) : parseFull(raw);
 }
