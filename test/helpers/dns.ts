@@ -41,6 +41,10 @@ export interface FakeDns {
   server: string;
   zone: Map<string, FakeRecords>;
   set(name: string, records: FakeRecords): void;
+  /** Every question asked so far, as "TYPE name" (lower case, no trailing dot). */
+  queries: string[];
+  /** Names the server never answers (the client times out). */
+  silent: Set<string>;
   close(): Promise<void>;
 }
 
@@ -54,12 +58,17 @@ export async function startDns(initial: Record<string, FakeRecords> = {}): Promi
   const zone = new Map<string, FakeRecords>();
   const key = (n: string) => n.toLowerCase().replace(/\.$/, '');
   for (const [n, r] of Object.entries(initial)) zone.set(key(n), r);
+  const queries: string[] = [];
+  const silent = new Set<string>();
+  const typeNames = new Map(Object.entries(Packet.TYPE).map(([k, v]) => [v as number, k]));
   const server = dns2.createServer({
     udp: true,
     handle: (request, send) => {
       const response = Packet.createResponseFromRequest(request);
       const q = request.questions[0];
       if (!q) return send(response);
+      queries.push(`${typeNames.get(q.type) ?? q.type} ${key(q.name)}`);
+      if (silent.has(key(q.name))) return;
       const rec = zone.get(key(q.name));
       if (!rec) {
         response.header.rcode = Packet.RCODE.NXDOMAIN;
@@ -98,6 +107,8 @@ export async function startDns(initial: Record<string, FakeRecords> = {}): Promi
     server: `127.0.0.1:${port}`,
     zone,
     set: (name, records) => zone.set(key(name), records),
+    queries,
+    silent,
     close: () => server.close(),
   };
 }
