@@ -22,6 +22,19 @@ export async function nextModseq(trx: Db, accountId: number): Promise<number> {
   return Number(row.modseq);
 }
 
+/**
+ * Gives back a modseq taken in this transaction when the change turned out to change nothing
+ * (the account row stays locked by the transaction, so no other change took a later one).
+ */
+export async function releaseModseq(trx: Db, accountId: number, modseq: number): Promise<void> {
+  await trx
+    .updateTable('accounts')
+    .set((eb) => ({ modseq: eb('modseq', '-', 1) }))
+    .where('id', '=', accountId)
+    .where('modseq', '=', modseq)
+    .execute();
+}
+
 export async function recordChanges(
   trx: Db,
   accountId: number,

@@ -8,7 +8,7 @@
 //      another mailbox (their mailbox set changed), and Mailbox 'u' for the mailbox.
 // After commit the change is published on the bus (IMAP IDLE, JMAP push…).
 import type { Core } from './core.ts';
-import { nextModseq, PendingEvents, recordChanges } from './changes.ts';
+import { nextModseq, PendingEvents, recordChanges, releaseModseq } from './changes.ts';
 import { releaseBlobs } from './blobrefs.ts';
 
 export interface RemovedMessage {
@@ -51,12 +51,7 @@ export async function removeFromMailbox(
       for (const r of rows) gone.push({ emailId: r.email_id, uid: Number(r.uid) });
     }
     if (gone.length === 0) {
-      await trx
-        .updateTable('accounts')
-        .set((eb) => ({ modseq: eb('modseq', '-', 1) }))
-        .where('id', '=', accountId)
-        .where('modseq', '=', modseq)
-        .execute();
+      await releaseModseq(trx, accountId, modseq);
       return [];
     }
     const destroyed = new Set<string>();

@@ -312,20 +312,18 @@ async function inbox(env: Pop3TestEnv, accountId: number): Promise<string[]> {
   return (await listMailboxEmails(env.core.db, accountId, mbox!.id)).map((r) => r.emailId);
 }
 
-async function usedBytes(env: Pop3TestEnv, accountId: number): Promise<number> {
+async function accountNumber(
+  env: Pop3TestEnv,
+  accountId: number,
+  column: 'used_bytes' | 'modseq',
+): Promise<number> {
   const r = await env.core.db
     .selectFrom('accounts')
-    .select('used_bytes')
+    .select(column)
     .where('id', '=', accountId)
     .executeTakeFirstOrThrow();
-  return Number(r.used_bytes);
+  return Number(r[column as keyof typeof r]);
 }
 
-async function modseqOf(env: Pop3TestEnv, accountId: number): Promise<number> {
-  const r = await env.core.db
-    .selectFrom('accounts')
-    .select('modseq')
-    .where('id', '=', accountId)
-    .executeTakeFirstOrThrow();
-  return Number(r.modseq);
-}
+const usedBytes = (env: Pop3TestEnv, id: number) => accountNumber(env, id, 'used_bytes');
+const modseqOf = (env: Pop3TestEnv, id: number) => accountNumber(env, id, 'modseq');
