@@ -305,6 +305,13 @@ forEachStore('POP3 idle timeout', (kind) => {
     await c.closed;
     assert.equal(await c.line(), '');
   });
+
+  it('on shutdown tells a waiting client and closes', async () => {
+    const { c } = await Pop3Client.open(env.doors.ports.pop3);
+    await env.doors.close();
+    assert.match(await c.line(), /^-ERR \[SYS\/TEMP\] server shutting down/);
+    await c.closed;
+  });
 });
 
 async function inbox(env: Pop3TestEnv, accountId: number): Promise<string[]> {

@@ -35,6 +35,7 @@ export function multiline(first: string, lines: string[]): string {
  * blank line and that many body lines are sent (TOP, RFC 1939 §7).
  */
 export function messageBody(raw: Buffer, bodyLines?: number): Buffer {
+  if (bodyLines === undefined && sendsAsIs(raw)) return Buffer.concat([raw, END]);
   const parts: Buffer[] = [];
   let start = 0;
   let inBody = false;
@@ -52,4 +53,12 @@ export function messageBody(raw: Buffer, bodyLines?: number): Buffer {
   }
   parts.push(END);
   return Buffer.concat(parts);
+}
+
+/** True when a whole message needs no stuffing and no line-end repair (the usual case). */
+function sendsAsIs(raw: Buffer): boolean {
+  if (raw.length < 2 || raw[0] === 0x2e || raw[raw.length - 1] !== 0x0a) return false;
+  for (let nl = raw.indexOf(0x0a); nl >= 0; nl = raw.indexOf(0x0a, nl + 1))
+    if (raw[nl - 1] !== 0x0d || raw[nl + 1] === 0x2e) return false;
+  return true;
 }
