@@ -1,0 +1,132 @@
+// Copying and moving emails between mailboxes of one account (IMAP COPY/MOVE, JMAP
+// Email/set mailboxIds). Mail is JMAP-shaped: a copy adds the email to the target mailbox
+// under a fresh UID (one blob, one keyword set). Only when the email is already in the target
+// (IMAP COPY into the same mailbox) is a new email row made, sharing the blob. Move = copy,
+// then `removeFromMailbox` on the source: two transactions, so a crash between them leaves
+// the message in both mailboxes, never in none.
+import { UserError } from '../util/errors.ts';
+import type { Core } from './core.ts';
+import { nextModseq, PendingEvents, recordChanges } from './changes.ts';
+import { newId } from './ids.ts';
+import { takeBlob } from './blobrefs.ts';
+import { removeFromMailbox } from './expunge.ts';
+
+export interface Copied {
+  emailId: string;
+  /** The email in the target (a new id only for a copy into a mailbox that had it). */
+  targetEmailId: string;
+  uid: number;
+}
+
+/** Copies emails, in the given order, to the target; ids of unknown emails are skipped. */
+export async function copyEmails(
+  core: Core,
+  accountId: number,
+  emailIds: string[],
+  targetMailboxId: string,
+  now = Date.now(),
+): Promise<Copied[]> {
+  if (emailIds.length === 0) return [];
+  const events = new PendingEvents();
+  const out = await core.db.transaction().execute(async (trx) => {
+    const modseq = await nextModseq(trx, accountId);
+    const target = await trx
+      .selectFrom('mailboxes')
+      .select(['id', 'uid_next'])
+      .where('account_id', '=', accountId)
+      .where('id', '=', targetMailboxId)
+      .executeTakeFirst();
+    if (!target) throw new UserError('not_found', 'no such mailbox');
+    let uid = Number(target.uid_next);
+    const copied: Copied[] = [];
+    const changes: { type: string; id: string; op: 'c' | 'u' }[] = [];
+    let addedBytes = 0;
+    for (const emailId of emailIds) {
+      const email = await trx
+        .selectFrom('emails')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('id', '=', emailId)
+        .executeTakeFirst();
+      if (!email) continue;
+      const present = await trx
+        .selectFrom('email_mailboxes')
+        .select('uid')
+        .where('account_id', '=', accountId)
+        .where('mailbox_id', '=', targetMailboxId)
+        .where('email_id', '=', emailId)
+        .executeTakeFirst();
+      let targetId = emailId;
+      if (present) {
+        targetId = newId('M');
+        await trx
+          .insertInto('emails')
+          .values({ ...email, id: targetId, modseq, received_at: now })
+          .execute();
+        await takeBlob(trx, email.blob_hash, Number(email.size), 1, now);
+        addedBytes += Number(email.size);
+        changes.push({ type: 'Email', id: targetId, op: 'c' });
+      } else {
+        await trx
+          .updateTable('emails')
+          .set({ modseq })
+          .where('account_id', '=', accountId)
+          .where('id', '=', emailId)
+          .execute();
+        changes.push({ type: 'Email', id: emailId, op: 'u' });
+      }
+      await trx
+        .insertInto('email_mailboxes')
+        .values({
+          account_id: accountId,
+          mailbox_id: targetMailboxId,
+          uid,
+          email_id: targetId,
+          modseq,
+        })
+        .execute();
+      copied.push({ emailId, targetEmailId: targetId, uid });
+      uid++;
+    }
+    await trx
+      .updateTable('mailboxes')
+      .set({ uid_next: uid, modseq })
+      .where('account_id', '=', accountId)
+      .where('id', '=', targetMailboxId)
+      .execute();
+    if (addedBytes > 0)
+      await trx
+        .updateTable('accounts')
+        .set((eb) => ({ used_bytes: eb('used_bytes', '+', addedBytes) }))
+        .where('id', '=', accountId)
+        .execute();
+    await recordChanges(trx, accountId, modseq, [
+      ...changes,
+      { type: 'Mailbox', id: targetMailboxId, op: 'u' },
+    ]);
+    events.add(accountId, modseq, 'Email');
+    events.add(accountId, modseq, 'Mailbox');
+    return copied;
+  });
+  events.publish(core);
+  return out;
+}
+
+/** Moves emails from one mailbox to another (RFC 6851 MOVE semantics). */
+export async function moveEmails(
+  core: Core,
+  accountId: number,
+  sourceMailboxId: string,
+  emailIds: string[],
+  targetMailboxId: string,
+): Promise<Copied[]> {
+  if (sourceMailboxId === targetMailboxId) throw new UserError('invalid', 'source is the target');
+  const copied = await copyEmails(core, accountId, emailIds, targetMailboxId);
+  await removeFromMailbox(
+    core,
+    accountId,
+    sourceMailboxId,
+    copied.map((c) => c.emailId),
+  );
+  return copied;
+}

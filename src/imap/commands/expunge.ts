@@ -1,0 +1,35 @@
+// EXPUNGE and UID EXPUNGE (RFC 9051 §6.4.3, UIDPLUS RFC 4315 §2.1): removes the \Deleted
+// messages (of the given UIDs) from the selected mailbox through core's removeFromMailbox;
+// the view then reports `* n EXPUNGE` for each, highest sequence number first.
+import { emailsByIds } from '../../core/messages.ts';
+import { removeFromMailbox } from '../../core/expunge.ts';
+import type { SeqSet } from '../proto/seqset.ts';
+import type { Session } from '../session.ts';
+import { SELECTED, type Handler } from './types.ts';
+
+/** Expunges \Deleted messages (limited to `uids` when given); `report` sends EXPUNGE lines. */
+export async function expungeDeleted(
+  s: Session,
+  uids: SeqSet | null,
+  report: boolean,
+): Promise<void> {
+  const sel = s.selected!;
+  const idx = uids ? sel.view.select(uids, true) : sel.view.uids.map((_, i) => i);
+  const ids = idx.map((i) => sel.view.emailIds[i]!);
+  const rows = await emailsByIds(s.core.db, s.account!.id, ids);
+  const deleted = ids.filter((id) => rows.get(id)?.keywords.includes('$deleted'));
+  await removeFromMailbox(s.core, s.account!.id, sel.id, deleted);
+  if (report) await sel.view.sync(s, true);
+}
+
+export const expunge: Handler<'EXPUNGE' | 'UID EXPUNGE'> = {
+  states: SELECTED,
+  async run(s, args, tag) {
+    if (s.selected!.readOnly) {
+      await s.finish(tag, 'NO', 'READ-ONLY', 'Mailbox is read-only');
+      return;
+    }
+    await expungeDeleted(s, args.name === 'UID EXPUNGE' ? args.set : null, true);
+    await s.finish(tag, 'OK', null, `${args.name} completed`);
+  },
+};

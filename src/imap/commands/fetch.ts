@@ -1,0 +1,203 @@
+// FETCH and UID FETCH (RFC 9051 §6.4.5, §7.5.2): FLAGS, UID, INTERNALDATE, RFC822.SIZE,
+// ENVELOPE, BODY, BODYSTRUCTURE, BODY[section]<partial>, BODY.PEEK, RFC822(.HEADER/.TEXT),
+// MODSEQ, EMAILID/THREADID (RFC 8474). A non-PEEK body fetch sets \Seen (§6.4.5) unless the
+// mailbox is read-only, and then FLAGS is returned too. UID FETCH always includes UID.
+// Messages expunged by another session but still in this view are skipped.
+import { emailsByIds, type EmailRow } from '../../core/messages.ts';
+import { updateKeywords } from '../../core/keywords.ts';
+import { keywordToFlag } from '../../mail/keywords.ts';
+import { parseMime, partAt, type MimePart } from '../../mail/mimeparts.ts';
+import { sectionName, type FetchAtt, type Section } from '../proto/fetchatt.ts';
+import { bodyStructure, envelope } from '../proto/structure.ts';
+import { raw, type Value } from '../proto/writer.ts';
+import type { Session } from '../session.ts';
+import { SELECTED, type Handler } from './types.ts';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** date-time in UTC: "07-Feb-2024 03:00:00 +0000". */
+export function imapDate(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+function headerBlock(buf: Buffer, part: MimePart): Buffer {
+  return buf.subarray(part.start, part.bodyStart);
+}
+
+function filterHeaders(block: Buffer, fields: string[], not: boolean): Buffer {
+  const want = new Set(fields.map((f) => f.toLowerCase()));
+  const text = block.toString('latin1');
+  const lines = text.split(/(?<=\n)(?![ \t])/);
+  const kept = lines.filter((l) => {
+    const colon = l.indexOf(':');
+    if (colon <= 0) return false;
+    return want.has(l.slice(0, colon).trim().toLowerCase()) !== not;
+  });
+  return Buffer.from(kept.join('') + '\r\n', 'latin1');
+}
+
+/** The bytes a BODY[section] names (RFC 9051 §6.4.5), or null for a missing part. */
+export function sectionBytes(buf: Buffer, root: MimePart, s: Section): Buffer | null {
+  let part = partAt(root, s.part);
+  if (!part) return null;
+  if (s.text === 'MIME') return headerBlock(buf, part);
+  if (s.text === null) {
+    if (s.part.length === 0) return buf;
+    return buf.subarray(part.bodyStart, part.end);
+  }
+  // HEADER/TEXT of a part: of the message it encapsulates.
+  if (s.part.length > 0) {
+    if (!part.message) return null;
+    part = part.message;
+  }
+  if (s.text === 'TEXT') return buf.subarray(part.bodyStart, part.end);
+  const block = headerBlock(buf, part);
+  if (s.text === 'HEADER') return block;
+  return filterHeaders(block, s.fields, s.text === 'HEADER.FIELDS.NOT');
+}
+
+function partial(bytes: Buffer, p: { start: number; length: number } | null): Buffer {
+  if (!p) return bytes;
+  return bytes.subarray(
+    Math.min(p.start, bytes.length),
+    Math.min(p.start + p.length, bytes.length),
+  );
+}
+
+function needsBody(atts: FetchAtt[]): boolean {
+  return atts.some(
+    (a) =>
+      !['FLAGS', 'UID', 'INTERNALDATE', 'RFC822.SIZE', 'MODSEQ', 'EMAILID', 'THREADID'].includes(
+        a.kind,
+      ),
+  );
+}
+
+function setsSeen(atts: FetchAtt[]): boolean {
+  return atts.some((a) =>
+    a.kind === 'BODY[]' || a.kind === 'BINARY[]'
+      ? !a.peek
+      : a.kind === 'RFC822' || a.kind === 'RFC822.TEXT',
+  );
+}
+
+async function items(
+  s: Session,
+  atts: FetchAtt[],
+  uid: number,
+  row: EmailRow,
+  addUid: boolean,
+  keywords: string[],
+): Promise<Value[]> {
+  const out: Value[] = [];
+  let buf: Buffer | null = null;
+  let root: MimePart | null = null;
+  if (needsBody(atts)) {
+    buf = await s.core.blobs.get(row.blobHash);
+    root = parseMime(buf);
+  }
+  const hasUid = atts.some((a) => a.kind === 'UID');
+  if (addUid && !hasUid) out.push(raw('UID'), uid);
+  for (const a of atts) {
+    switch (a.kind) {
+      case 'UID':
+        out.push(raw('UID'), uid);
+        break;
+      case 'FLAGS':
+        out.push(
+          raw('FLAGS'),
+          keywords.map((k) => raw(keywordToFlag(k))),
+        );
+        break;
+      case 'INTERNALDATE':
+        out.push(raw('INTERNALDATE'), imapDate(row.receivedAt));
+        break;
+      case 'RFC822.SIZE':
+        out.push(raw('RFC822.SIZE'), row.size);
+        break;
+      case 'MODSEQ':
+        out.push(raw('MODSEQ'), [row.modseq]);
+        break;
+      case 'EMAILID':
+        out.push(raw('EMAILID'), [raw(row.id)]);
+        break;
+      case 'THREADID':
+        out.push(raw('THREADID'), [raw(row.threadId)]);
+        break;
+      case 'ENVELOPE':
+        out.push(raw('ENVELOPE'), envelope(root!.headers));
+        break;
+      case 'BODYSTRUCTURE':
+        out.push(raw('BODYSTRUCTURE'), bodyStructure(buf!, root!, true));
+        break;
+      case 'BODY':
+        out.push(raw('BODY'), bodyStructure(buf!, root!, false));
+        break;
+      case 'RFC822':
+        out.push(raw('RFC822'), buf!);
+        break;
+      case 'RFC822.HEADER':
+        out.push(raw('RFC822.HEADER'), headerBlock(buf!, root!));
+        break;
+      case 'RFC822.TEXT':
+        out.push(raw('RFC822.TEXT'), buf!.subarray(root!.bodyStart));
+        break;
+      case 'BODY[]': {
+        const bytes = sectionBytes(buf!, root!, a.section);
+        out.push(raw(sectionName(a)), bytes === null ? Buffer.alloc(0) : partial(bytes, a.partial));
+        break;
+      }
+      case 'BINARY[]':
+      case 'BINARY.SIZE[]':
+        // RFC 3516 is not advertised yet: answer with the raw bytes of the part.
+        {
+          const bytes = sectionBytes(buf!, root!, { ...a.section, text: null }) ?? Buffer.alloc(0);
+          if (a.kind === 'BINARY.SIZE[]') out.push(raw(sectionName(a)), bytes.length);
+          else out.push(raw(sectionName(a)), partial(bytes, a.partial));
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+export const fetch: Handler<'FETCH'> = {
+  states: SELECTED,
+  async run(s, args, tag) {
+    const sel = s.selected!;
+    const accountId = s.account!.id;
+    const idx = sel.view.select(args.set, args.uid);
+    const CHUNK = 200;
+    let seen: string[] = [];
+    if (setsSeen(args.atts) && !sel.readOnly) {
+      const ids = idx.map((i) => sel.view.emailIds[i]!);
+      const res = await updateKeywords(s.core, accountId, ids, 'add', ['$seen']);
+      if (res.modseq) sel.view.own.add(res.modseq);
+      seen = [...res.changed.keys()];
+    }
+    const seenSet = new Set(seen);
+    const atts =
+      seenSet.size && !args.atts.some((a) => a.kind === 'FLAGS')
+        ? [...args.atts, { kind: 'FLAGS' as const }]
+        : args.atts;
+    for (let c = 0; c < idx.length; c += CHUNK) {
+      const part = idx.slice(c, c + CHUNK);
+      const rows = await emailsByIds(
+        s.core.db,
+        accountId,
+        part.map((i) => sel.view.emailIds[i]!),
+      );
+      for (const i of part) {
+        const row = rows.get(sel.view.emailIds[i]!);
+        if (!row) continue;
+        if (args.changedSince !== null && row.modseq <= args.changedSince) continue;
+        const list = seenSet.has(row.id) || !seenSet.size ? atts : args.atts;
+        const data = await items(s, list, sel.view.uids[i]!, row, args.uid, row.keywords);
+        s.untagged([i + 1, raw('FETCH'), data]);
+      }
+    }
+    await s.finish(tag, 'OK', null, 'FETCH completed');
+  },
+};

@@ -1,0 +1,42 @@
+// LOGIN (RFC 9051 §6.2.3) and the sign-in shared with AUTHENTICATE: only over TLS, failures
+// counted per client address (FailureBlocker), the same answer for an unknown address, a
+// wrong password and a disabled account.
+import { authenticate } from '../../core/accounts.ts';
+import type { Session } from '../session.ts';
+import { capabilityCode } from './capability.ts';
+import type { Handler } from './types.ts';
+
+export async function signIn(
+  s: Session,
+  tag: string,
+  user: string,
+  password: string,
+): Promise<void> {
+  if (s.ctx.authFailures.blocked(s.ip)) {
+    await s.finish(tag, 'NO', 'UNAVAILABLE', 'Too many failed logins; try again later');
+    return;
+  }
+  const account = await authenticate(s.core, user, password);
+  if (!account) {
+    s.ctx.authFailures.fail(s.ip);
+    await s.finish(tag, 'NO', 'AUTHENTICATIONFAILED', 'Authentication failed');
+    return;
+  }
+  s.ctx.authFailures.succeed(s.ip);
+  s.account = { id: Number(account.id), email: account.email };
+  s.state = 'auth';
+  s.touch();
+  s.ctx.log.debug({ account: account.email, ip: s.ip }, 'imap login');
+  await s.finish(tag, 'OK', capabilityCode(s), 'Logged in');
+}
+
+export const login: Handler<'LOGIN'> = {
+  states: ['notauth'],
+  async run(s, args, tag) {
+    if (!s.secure) {
+      await s.finish(tag, 'NO', 'PRIVACYREQUIRED', 'Use STARTTLS first');
+      return;
+    }
+    await signIn(s, tag, args.user, args.password);
+  },
+};

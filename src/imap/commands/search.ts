@@ -1,0 +1,136 @@
+// SEARCH and UID SEARCH (RFC 9051 §6.4.4). This first version evaluates the key tree over the
+// selected view in memory: flags, sequence numbers and UIDs, dates, sizes, MODSEQ, and text
+// keys as case-insensitive substrings: FROM/TO/SUBJECT on the stored metadata (decoded at
+// delivery), CC/BCC/HEADER/BODY/TEXT on the raw message. Full-text search through the shared
+// index (with Lao word segmentation) replaces the text part later. IMAP4rev2 sessions get an
+// ESEARCH reply (RFC 9051 §7.3.4), others the SEARCH reply.
+import { emailsByIds, type EmailRow } from '../../core/messages.ts';
+import { flagToKeyword } from '../../mail/keywords.ts';
+import { headerValue, parseMime } from '../../mail/mimeparts.ts';
+import { formatSeqSet, inRanges, resolveSeqSet } from '../proto/seqset.ts';
+import type { SearchKey } from '../proto/search.ts';
+import { quote, raw, type Value } from '../proto/writer.ts';
+import type { MailboxView } from '../view.ts';
+import { SELECTED, type Handler } from './types.ts';
+
+interface Candidate {
+  seq: number;
+  uid: number;
+  row: EmailRow;
+  raw?: Buffer;
+}
+
+function needsRaw(k: SearchKey): boolean {
+  switch (k.op) {
+    case 'header':
+      return true;
+    case 'text':
+      return !['from', 'to', 'subject'].includes(k.field);
+    case 'not':
+      return needsRaw(k.key);
+    case 'or':
+      return needsRaw(k.a) || needsRaw(k.b);
+    case 'and':
+      return k.keys.some(needsRaw);
+    default:
+      return false;
+  }
+}
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function contains(hay: string, needle: string): boolean {
+  return hay.toLowerCase().includes(needle.toLowerCase());
+}
+
+function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
+  switch (k.op) {
+    case 'all':
+      return true;
+    case 'none':
+      return false;
+    case 'flag': {
+      const kw = flagToKeyword(k.flag);
+      return (kw !== null && c.row.keywords.includes(kw)) === k.set;
+    }
+    case 'seq':
+      return inRanges(resolveSeqSet(k.set, view.exists), c.seq);
+    case 'uid':
+      return inRanges(resolveSeqSet(k.set, view.uids[view.uids.length - 1] ?? 0), c.uid);
+    case 'size':
+      return k.cmp === 'larger' ? c.row.size > k.n : c.row.size < k.n;
+    case 'modseq':
+      return c.row.modseq >= k.n;
+    case 'date': {
+      const t = k.which === 'internal' ? c.row.receivedAt : c.row.sentAt;
+      if (t === null) return false;
+      const d = day(t);
+      return k.cmp === 'before' ? d < k.day : k.cmp === 'on' ? d === k.day : d >= k.day;
+    }
+    case 'text': {
+      if (k.field === 'from') return contains(c.row.from, k.value);
+      if (k.field === 'to') return contains(c.row.to, k.value);
+      if (k.field === 'subject') return contains(c.row.subject, k.value);
+      const text = c.raw!.toString('utf8');
+      if (k.field === 'cc' || k.field === 'bcc') {
+        const v = headerValue(parseMime(c.raw!).headers, k.field);
+        return v !== null && contains(v, k.value);
+      }
+      if (k.field === 'body') {
+        const root = parseMime(c.raw!);
+        return contains(text.slice(root.bodyStart), k.value);
+      }
+      return contains(text, k.value);
+    }
+    case 'header': {
+      const v = headerValue(parseMime(c.raw!).headers, k.field.toLowerCase());
+      return v !== null && contains(v, k.value);
+    }
+    case 'not':
+      return !match(k.key, c, view);
+    case 'or':
+      return match(k.a, c, view) || match(k.b, c, view);
+    case 'and':
+      return k.keys.every((x) => match(x, c, view));
+  }
+}
+
+export const search: Handler<'SEARCH'> = {
+  states: SELECTED,
+  async run(s, args, tag) {
+    const { charset, key, returnOpts } = args.program;
+    if (charset && charset !== 'UTF-8' && charset !== 'US-ASCII') {
+      await s.finish(tag, 'NO', 'BADCHARSET (UTF-8 US-ASCII)', 'Unsupported charset');
+      return;
+    }
+    const sel = s.selected!;
+    const view = sel.view;
+    const rows = await emailsByIds(s.core.db, s.account!.id, view.emailIds);
+    const withRaw = needsRaw(key);
+    const hits: number[] = [];
+    for (let i = 0; i < view.uids.length; i++) {
+      const row = rows.get(view.emailIds[i]!);
+      if (!row) continue;
+      const c: Candidate = { seq: i + 1, uid: view.uids[i]!, row };
+      if (withRaw) c.raw = await s.core.blobs.get(row.blobHash);
+      if (match(key, c, view)) hits.push(args.uid ? c.uid : c.seq);
+    }
+    if (s.rev2 || returnOpts !== null) {
+      // RFC 4731 / RFC 9051 §7.3.4: RETURN () means ALL.
+      const opts = returnOpts && returnOpts.length ? returnOpts : ['ALL'];
+      const items: Value[] = [raw(`(TAG ${quote(tag)})`)];
+      if (args.uid) items.push(raw('UID'));
+      if (hits.length) {
+        if (opts.includes('MIN')) items.push(raw('MIN'), Math.min(...hits));
+        if (opts.includes('MAX')) items.push(raw('MAX'), Math.max(...hits));
+        if (opts.includes('ALL'))
+          items.push(raw('ALL'), raw(formatSeqSet([...hits].sort((a, b) => a - b))));
+      }
+      if (opts.includes('COUNT')) items.push(raw('COUNT'), hits.length);
+      s.untagged([raw('ESEARCH'), ...items]);
+    } else s.untagged([raw('SEARCH'), ...hits]);
+    await s.finish(tag, 'OK', null, 'SEARCH completed');
+  },
+};

@@ -1,0 +1,71 @@
+// STATUS (RFC 9051 §6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, SIZE (RFC 8438),
+// RECENT (always 0: RFC 9051 has no \Recent), HIGHESTMODSEQ (RFC 7162). On the selected
+// mailbox the answer is the store's, which may be ahead of the session's view (§6.3.11
+// allows that).
+import { mailboxByName } from '../../core/mailboxes.ts';
+import { mailboxCounts } from '../../core/messages.ts';
+import type { Mailbox } from '../../store/schema.ts';
+import { raw, type Value } from '../proto/writer.ts';
+import type { Session } from '../session.ts';
+import { AUTHED, type Handler } from './types.ts';
+
+const KNOWN = new Set([
+  'MESSAGES',
+  'UIDNEXT',
+  'UIDVALIDITY',
+  'UNSEEN',
+  'SIZE',
+  'RECENT',
+  'HIGHESTMODSEQ',
+  'DELETED',
+]);
+
+export async function statusItems(s: Session, mb: Mailbox, items: string[]): Promise<Value[]> {
+  const counts = await mailboxCounts(s.core.db, s.account!.id, mb.id);
+  const out: Value[] = [];
+  for (const item of items) {
+    let v: number;
+    switch (item) {
+      case 'MESSAGES':
+        v = counts.messages;
+        break;
+      case 'UIDNEXT':
+        v = Number(mb.uid_next);
+        break;
+      case 'UIDVALIDITY':
+        v = Number(mb.uid_validity);
+        break;
+      case 'UNSEEN':
+        v = counts.unseen;
+        break;
+      case 'SIZE':
+        v = counts.size;
+        break;
+      case 'HIGHESTMODSEQ':
+        v = Math.max(counts.highestModseq, Number(mb.modseq));
+        break;
+      default:
+        v = 0;
+    }
+    out.push(raw(item), v);
+  }
+  return out;
+}
+
+export const status: Handler<'STATUS'> = {
+  states: AUTHED,
+  async run(s, args, tag) {
+    const bad = args.items.find((i) => !KNOWN.has(i));
+    if (bad) {
+      await s.finish(tag, 'BAD', null, `Unknown status item ${bad}`);
+      return;
+    }
+    const mb = await mailboxByName(s.core.db, s.account!.id, s.decodeName(args.mailbox));
+    if (!mb) {
+      await s.finish(tag, 'NO', 'NONEXISTENT', 'No such mailbox');
+      return;
+    }
+    s.untagged([raw('STATUS'), s.encodeName(mb.name), await statusItems(s, mb, args.items)]);
+    await s.finish(tag, 'OK', null, 'STATUS completed');
+  },
+};

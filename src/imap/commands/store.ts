@@ -1,0 +1,66 @@
+// STORE and UID STORE (RFC 9051 §6.4.6): FLAGS, +FLAGS, -FLAGS, .SILENT, and UNCHANGEDSINCE
+// (RFC 7162 §3.1.3, answered with [MODIFIED]). Flags become keywords through mail/keywords.ts
+// and change through core's updateKeywords (one modseq, change log, bus). Unless .SILENT, the
+// new flags of each changed message are returned; UID STORE includes the UID (§6.4.8).
+import { updateKeywords } from '../../core/keywords.ts';
+import { emailsByIds } from '../../core/messages.ts';
+import { flagToKeyword, keywordToFlag } from '../../mail/keywords.ts';
+import { formatSeqSet } from '../proto/seqset.ts';
+import { raw, type Value } from '../proto/writer.ts';
+import { SELECTED, type Handler } from './types.ts';
+
+export const store: Handler<'STORE'> = {
+  states: SELECTED,
+  async run(s, args, tag) {
+    const sel = s.selected!;
+    if (sel.readOnly) {
+      await s.finish(tag, 'NO', 'READ-ONLY', 'Mailbox is read-only');
+      return;
+    }
+    const keywords: string[] = [];
+    for (const f of args.flags) {
+      const k = flagToKeyword(f);
+      if (k) keywords.push(k);
+      else if (f.toLowerCase() !== '\\recent') {
+        await s.finish(tag, 'BAD', null, `Flag ${f} cannot be stored`);
+        return;
+      }
+    }
+    const idx = sel.view.select(args.set, args.uid);
+    const ids = idx.map((i) => sel.view.emailIds[i]!);
+    const res = await updateKeywords(
+      s.core,
+      s.account!.id,
+      ids,
+      args.action,
+      keywords,
+      args.unchangedSince,
+    );
+    if (res.modseq && args.silent) sel.view.own.add(res.modseq);
+    if (!args.silent) {
+      const rows = await emailsByIds(s.core.db, s.account!.id, ids);
+      for (const i of idx) {
+        const row = rows.get(sel.view.emailIds[i]!);
+        if (!row) continue;
+        const items: Value[] = [];
+        if (args.uid) items.push(raw('UID'), sel.view.uids[i]!);
+        items.push(
+          raw('FLAGS'),
+          row.keywords.map((k) => raw(keywordToFlag(k))),
+        );
+        s.untagged([i + 1, raw('FETCH'), items]);
+      }
+      if (res.modseq) sel.view.own.add(res.modseq);
+    }
+    if (res.conflicts.length > 0) {
+      const conflicted = new Set(res.conflicts);
+      const nums = idx
+        .filter((i) => conflicted.has(sel.view.emailIds[i]!))
+        .map((i) => (args.uid ? sel.view.uids[i]! : i + 1))
+        .sort((a, b) => a - b);
+      await s.finish(tag, 'OK', `MODIFIED ${formatSeqSet(nums)}`, 'Conditional STORE failed');
+      return;
+    }
+    await s.finish(tag, 'OK', null, 'STORE completed');
+  },
+};

@@ -1,0 +1,275 @@
+// One IMAP connection: the state machine of RFC 9051 §3 (not authenticated → authenticated →
+// selected → logout), the command queue (commands run one at a time, in order), output, and
+// the selected mailbox's view (message sequence numbers ↔ UIDs). Invariants: the view only
+// shrinks when an EXPUNGE may be sent (never during FETCH, STORE or SEARCH by sequence number,
+// RFC 9051 §7.5.1); no sync state of our own: what changed is read from the store by modseq.
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Core } from '../core/core.ts';
+import { Framer, type FramerLimits } from './proto/framer.ts';
+import type { CommandError } from './proto/grammar.ts';
+import { parseCommand, type Args } from './proto/grammar.ts';
+import { continuation, statusLine, writeLine, type Status, type Value } from './proto/writer.ts';
+import { decodeMutf7, encodeMutf7 } from './proto/utf7.ts';
+import type { MailboxView } from './view.ts';
+import { UserError } from '../util/errors.ts';
+import type { ImapContext } from './context.ts';
+
+export type State = 'notauth' | 'auth' | 'selected' | 'logout';
+
+export interface Selected {
+  id: string;
+  name: string;
+  readOnly: boolean;
+  uidValidity: number;
+  view: MailboxView;
+}
+
+/** A line the session waits for instead of a command (AUTHENTICATE, IDLE's DONE). */
+type LineWaiter = (line: Buffer | null) => void;
+
+export class Session {
+  readonly ctx: ImapContext;
+  readonly core: Core;
+  readonly ip: string;
+  socket: Socket | TLSSocket;
+  secure: boolean;
+  /** The door accepts STARTTLS (port 143). */
+  readonly starttls: boolean;
+  state: State = 'notauth';
+  account: { id: number; email: string } | null = null;
+  selected: Selected | null = null;
+  /** IMAP4rev2 enabled (RFC 9051 §6.3.1): UTF-8 names and strings, ESEARCH replies. */
+  rev2 = false;
+  /** Set while a command runs: whether it may report expunges (RFC 9051 §7.5.1). */
+  mayExpunge = true;
+  #framer: Framer;
+  #queue: Buffer[] = [];
+  #running = false;
+  #waiter: LineWaiter | null = null;
+  #closed = false;
+  #timer: NodeJS.Timeout | null = null;
+  #onClose: (() => void)[] = [];
+
+  constructor(ctx: ImapContext, socket: Socket | TLSSocket, secure: boolean, starttls: boolean) {
+    this.ctx = ctx;
+    this.core = ctx.core;
+    this.socket = socket;
+    this.secure = secure;
+    this.starttls = starttls;
+    this.ip = socket.remoteAddress ?? '';
+    this.#framer = this.#newFramer();
+    this.#attach(socket);
+  }
+
+  get utf8(): boolean {
+    return this.rev2;
+  }
+
+  #limits(): FramerLimits {
+    const c = this.ctx.limits;
+    return {
+      maxLine: c.maxLine,
+      maxCommand: c.maxMessage + c.maxLine,
+      literalLimit: (head) =>
+        /^\S+ APPEND /i.test(head) && this.state !== 'notauth' ? c.maxMessage : c.maxLiteral,
+    };
+  }
+
+  #newFramer(): Framer {
+    return new Framer(
+      {
+        command: (buf) => this.#enqueue(buf),
+        continueLiteral: () => this.send(continuation('Ready for literal data')),
+        reject: (tag, code, text, fatal) => {
+          this.send(statusLine(tag, 'BAD', code, text));
+          if (fatal) this.close();
+        },
+      },
+      this.#limits(),
+    );
+  }
+
+  #onData = (chunk: Buffer): void => this.#framer.push(chunk);
+
+  #attach(socket: Socket | TLSSocket): void {
+    socket.on('data', this.#onData);
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+    this.touch();
+  }
+
+  /** Restarts the inactivity timer (RFC 9051 §5.4: at least 30 minutes once authenticated). */
+  touch(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    const ms =
+      this.state === 'notauth' ? this.ctx.limits.preAuthTimeoutMs : this.ctx.limits.idleTimeoutMs;
+    this.#timer = setTimeout(() => {
+      this.send(statusLine('*', 'BYE', null, 'Autologout; idle for too long'));
+      this.close();
+    }, ms);
+    this.#timer.unref();
+  }
+
+  /** Swaps the transport after STARTTLS; anything the client pipelined in clear is dropped. */
+  upgrade(tlsSocket: TLSSocket): void {
+    this.socket.off('data', this.#onData);
+    this.#queue = [];
+    this.socket = tlsSocket;
+    this.secure = true;
+    this.#framer = this.#newFramer();
+    this.#attach(tlsSocket);
+  }
+
+  /** Stops reading clear text at once (before the STARTTLS OK goes out). */
+  detach(): void {
+    this.socket.off('data', this.#onData);
+    this.#queue = [];
+  }
+
+  onClose(fn: () => void): void {
+    this.#onClose.push(fn);
+  }
+
+  send(buf: Buffer): void {
+    if (this.#closed || this.socket.destroyed) return;
+    this.socket.write(buf);
+  }
+  untagged(items: Value[]): void {
+    this.send(writeLine([{ raw: '*' }, ...items], { utf8: this.utf8 }));
+  }
+  /** Sends pending mailbox updates, then `tag status [code] text`. */
+  async finish(tag: string, status: Status, code: string | null, text: string): Promise<void> {
+    if (this.selected && status !== 'BAD') await this.selected.view.sync(this, this.mayExpunge);
+    this.send(statusLine(tag, status, code, text));
+  }
+
+  /** The next client line, taken instead of a command (AUTHENTICATE, IDLE); null on close. */
+  nextLine(): Promise<Buffer | null> {
+    if (this.#closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#waiter = resolve;
+    });
+  }
+
+  /** Mailbox names on the wire: UTF-8 for IMAP4rev2, modified UTF-7 otherwise. */
+  decodeName(wire: string): string {
+    return this.utf8 ? wire : decodeMutf7(wire);
+  }
+  encodeName(name: string): string {
+    return this.utf8 ? name : encodeMutf7(name);
+  }
+
+  #enqueue(buf: Buffer): void {
+    this.touch();
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = null;
+      w(buf);
+      return;
+    }
+    this.#queue.push(buf);
+    if (this.#queue.length > 100) {
+      this.send(statusLine('*', 'BYE', null, 'Too many pipelined commands'));
+      this.close();
+      return;
+    }
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const buf = this.#queue.shift()!;
+        await this.#run(buf);
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #run(buf: Buffer): Promise<void> {
+    let tag: string;
+    let args: Args;
+    try {
+      const cmd = parseCommand(buf);
+      tag = cmd.tag;
+      args = cmd.args;
+    } catch (err) {
+      const e = err as CommandError;
+      this.send(statusLine(e.tag ?? '*', 'BAD', e.code ?? null, e.message));
+      this.#badCount();
+      return;
+    }
+    const { handlers } = await import('./commands/index.ts');
+    const h = handlers[args.name];
+    if (!h.states.includes(this.state as 'notauth')) {
+      const why =
+        this.state === 'notauth'
+          ? 'Log in first'
+          : this.state === 'auth'
+            ? 'Select a mailbox first'
+            : 'Not allowed now';
+      this.send(statusLine(tag, 'BAD', null, `${args.name}: ${why}`));
+      return;
+    }
+    const uid = 'uid' in args && args.uid;
+    this.mayExpunge = uid || !['FETCH', 'STORE', 'SEARCH'].includes(args.name);
+    try {
+      await (h.run as (s: Session, a: Args, tag: string) => Promise<void>)(this, args, tag);
+    } catch (err) {
+      if (err instanceof UserError) await this.finish(tag, 'NO', codeFor(err.code), err.message);
+      else {
+        this.ctx.log.error({ err, command: args.name }, 'imap command failed');
+        this.send(statusLine(tag, 'NO', 'SERVERBUG', 'Internal error'));
+      }
+    } finally {
+      this.mayExpunge = true;
+    }
+  }
+
+  #bad = 0;
+  /** Too many unparsable commands in a row: a client that does not speak IMAP. */
+  #badCount(): void {
+    if (++this.#bad > 20) {
+      this.send(statusLine('*', 'BYE', null, 'Too many invalid commands'));
+      this.close();
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.state = 'logout';
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#waiter?.(null);
+    this.#waiter = null;
+    for (const fn of this.#onClose.splice(0)) fn();
+    this.socket.end();
+    this.socket.destroySoon?.();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+/** Response codes for domain errors (RFC 5530). */
+function codeFor(code: string): string | null {
+  switch (code) {
+    case 'not_found':
+      return 'NONEXISTENT';
+    case 'exists':
+      return 'ALREADYEXISTS';
+    case 'over_quota':
+      return 'OVERQUOTA';
+    case 'has_children':
+      return 'HASCHILDREN';
+    case 'invalid':
+      return 'CANNOT';
+    default:
+      return null;
+  }
+}
