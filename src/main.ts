@@ -13,6 +13,9 @@ import { register as registerUser } from './cli/user.ts';
 import { register as registerAlias } from './cli/alias.ts';
 import { register as registerQueue } from './cli/queue.ts';
 import { register as registerMail } from './cli/mail.ts';
+import { register as registerUnit } from './cli/unit.ts';
+import { register as registerRole } from './cli/role.ts';
+import { register as registerAudit } from './cli/audit.ts';
 
 function version(): string {
   const pkg = new URL('../package.json', import.meta.url);
@@ -33,6 +36,9 @@ export function buildProgram(): Command {
     registerAlias,
     registerQueue,
     registerMail,
+    registerUnit,
+    registerRole,
+    registerAudit,
   ])
     register(program);
   return program;

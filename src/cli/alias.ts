@@ -1,7 +1,16 @@
 // `champa alias add|list|remove`: extra addresses that deliver to an account.
 import type { Command } from 'commander';
 import { addAlias, listAliases, removeAlias } from '../core/aliases.ts';
-import { isoTime, printJson, printTable, say, withCore, withData } from './common.ts';
+import { resolveRecipient } from '../core/accounts.ts';
+import type { AdminTarget } from '../core/audit.ts';
+import type { Core } from '../core/core.ts';
+import { asCli, isoTime, printJson, printTable, say, withCore, withData } from './common.ts';
+
+/** The account an alias delivers to (authorization follows that account's unit). */
+async function aliasTarget(core: Core, address: string): Promise<AdminTarget> {
+  const a = await resolveRecipient(core, address);
+  return a ? { email: a.email, label: address } : { label: address };
+}
 
 export function register(program: Command): void {
   const alias = program.command('alias').description('address aliases');
@@ -14,7 +23,13 @@ export function register(program: Command): void {
       .argument('<target>', 'an existing account'),
   ).action(async (address: string, target: string, opts: { data?: string }) => {
     await withCore(opts, async (core) => {
-      const a = await addAlias(core, address, target);
+      const a = await asCli(
+        core,
+        'alias.manage',
+        { email: target },
+        () => addAlias(core, address, target),
+        { op: 'add', alias: address },
+      );
       say(`Alias ${a.address} → ${target} added.`);
     });
   });
@@ -39,7 +54,16 @@ export function register(program: Command): void {
   withData(alias.command('remove').description('remove an alias').argument('<address>')).action(
     async (address: string, opts: { data?: string }) => {
       await withCore(opts, async (core) => {
-        await removeAlias(core, address);
+        await asCli(
+          core,
+          'alias.manage',
+          await aliasTarget(core, address),
+          () => removeAlias(core, address),
+          {
+            op: 'remove',
+            alias: address,
+          },
+        );
         say(`Alias ${address} removed.`);
       });
     },

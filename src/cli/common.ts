@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../core/config.ts';
 import { closeCore, openCore, type Core } from '../core/core.ts';
+import { CLI_ACTOR, type AdminTarget } from '../core/audit.ts';
+import { performAdmin, type AdminAction } from '../core/roles.ts';
 import { UserError } from '../util/errors.ts';
 
 /** The default data folder: $CHAMPA_DATA, else ./data. */
@@ -37,6 +39,20 @@ export async function withCore<T>(
   } finally {
     await closeCore(core);
   }
+}
+
+/**
+ * Runs one write command through the same door as the admin API: `authorize` as the CLI actor
+ * (the machine's administrator, allowed everything) and an audit row with the outcome.
+ */
+export function asCli<T>(
+  core: Core,
+  action: AdminAction,
+  target: AdminTarget,
+  fn: () => Promise<T>,
+  detail: Record<string, unknown> = {},
+): Promise<T> {
+  return performAdmin(core, CLI_ACTOR, action, target, fn, detail);
 }
 
 /** A line for the person at the terminal (stderr, so stdout stays clean for scripts). */

@@ -1,7 +1,7 @@
 // `champa domain add|list|remove`: the mail domains this server serves.
 import type { Command } from 'commander';
 import { addDomain, listDomains, removeDomain } from '../core/domains.ts';
-import { isoTime, printJson, printTable, say, withCore, withData, yesNo } from './common.ts';
+import { asCli, isoTime, printJson, printTable, say, withCore, withData, yesNo } from './common.ts';
 import { printZone, recordsFor } from './dns.ts';
 
 export function register(program: Command): void {
@@ -11,7 +11,9 @@ export function register(program: Command): void {
     domain.command('add').description('add a domain (with its DKIM key)').argument('<domain>'),
   ).action(async (name: string, opts: { data?: string }) => {
     await withCore(opts, async (core) => {
-      const d = await addDomain(core, name);
+      const d = await asCli(core, 'domain.manage', { domain: name }, () => addDomain(core, name), {
+        op: 'add',
+      });
       say(`Domain ${d.name} added. Publish these DNS records:`);
       printZone(recordsFor(core.config, d));
     });
@@ -43,7 +45,9 @@ export function register(program: Command): void {
       .argument('<domain>'),
   ).action(async (name: string, opts: { data?: string }) => {
     await withCore(opts, async (core) => {
-      await removeDomain(core, name);
+      await asCli(core, 'domain.manage', { domain: name }, () => removeDomain(core, name), {
+        op: 'remove',
+      });
       say(`Domain ${name} removed.`);
     });
   });

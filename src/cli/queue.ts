@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { listQueue, removeQueued, retryQueue } from '../core/outbound.ts';
 import { UserError } from '../util/errors.ts';
-import { isoTime, printJson, printTable, say, withCore, withData } from './common.ts';
+import { asCli, isoTime, printJson, printTable, say, withCore, withData } from './common.ts';
 
 function queueId(text: string): number {
   if (!/^\d+$/.test(text))
@@ -54,7 +54,14 @@ export function register(program: Command): void {
       .argument('[id]', 'queue id (default: every queued message)'),
   ).action(async (id: string | undefined, opts: { data?: string }) => {
     await withCore(opts, async (core) => {
-      const n = await retryQueue(core, id === undefined ? undefined : queueId(id));
+      const qid = id === undefined ? undefined : queueId(id);
+      const n = await asCli(
+        core,
+        'queue.manage',
+        { label: `queue:${id ?? 'all'}` },
+        () => retryQueue(core, qid),
+        { op: 'retry' },
+      );
       say(`${n} recipient(s) due now; the server delivers them at its next queue run.`);
     });
   });
@@ -66,7 +73,14 @@ export function register(program: Command): void {
       .argument('<id>', 'queue id'),
   ).action(async (id: string, opts: { data?: string }) => {
     await withCore(opts, async (core) => {
-      const n = await removeQueued(core, queueId(id));
+      const qid = queueId(id);
+      const n = await asCli(
+        core,
+        'queue.manage',
+        { label: `queue:${qid}` },
+        () => removeQueued(core, qid),
+        { op: 'remove' },
+      );
       say(`Message ${id} removed from the queue (${n} recipient(s) were still waiting).`);
     });
   });

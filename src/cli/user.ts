@@ -10,8 +10,11 @@ import {
   setPassword,
 } from '../core/accounts.ts';
 import { generatePassword } from '../core/passwords.ts';
+import { moveAccount, mustGetUnit } from '../core/units.ts';
+import { domainOf } from '../mail/address.ts';
 import { UserError } from '../util/errors.ts';
 import {
+  asCli,
   isoTime,
   print,
   printJson,
@@ -23,6 +26,7 @@ import {
   yesNo,
   type PasswordInput,
 } from './common.ts';
+import { registerImport } from './userimport.ts';
 
 function passwordOptions(cmd: Command): Command {
   return cmd
@@ -53,24 +57,40 @@ export function register(program: Command): void {
         .argument('<email>')
         .option('--name <name>', 'display name (Lao or English)')
         .option('--quota <size>', 'mailbox quota, e.g. 500M or 2G; 0 = unlimited', '0')
+        .option('--unit <path>', 'org unit, e.g. /ministry/provinces/vientiane', '/')
         .option('--admin', 'make the account an administrator'),
     ),
   ).action(
     async (
       email: string,
-      opts: PasswordInput & { data?: string; name?: string; quota: string; admin?: boolean },
+      opts: PasswordInput & {
+        data?: string;
+        name?: string;
+        quota: string;
+        unit: string;
+        admin?: boolean;
+      },
     ) => {
       const given = await readPassword(opts);
       const password = given ?? generatePassword();
       const quotaBytes = parseQuota(opts.quota);
       await withCore(opts, async (core) => {
-        const a = await addUser(core, {
-          email,
-          name: opts.name,
-          password,
-          quotaBytes,
-          isAdmin: opts.admin,
-        });
+        const unit = await mustGetUnit(core, opts.unit);
+        const a = await asCli(
+          core,
+          'account.create',
+          { email, unitPath: unit.path, domain: domainOf(email) },
+          () =>
+            addUser(core, {
+              email,
+              name: opts.name,
+              password,
+              quotaBytes,
+              unitPath: unit.path,
+              isAdmin: opts.admin,
+            }),
+          { admin: opts.admin === true },
+        );
         say(`Account ${a.email} created.`);
         if (given === undefined) print(`password: ${password}`);
       });
@@ -122,7 +142,9 @@ export function register(program: Command): void {
         'give the new password with --password-file or --password-stdin',
       );
     await withCore(opts, async (core) => {
-      await setPassword(core, email, password);
+      await asCli(core, 'account.password.reset', { email }, () =>
+        setPassword(core, email, password),
+      );
       say(`Password of ${email} changed.`);
     });
   });
@@ -131,7 +153,13 @@ export function register(program: Command): void {
     withData(user.command(name).description(description).argument('<email>')).action(
       async (email: string, opts: { data?: string }) => {
         await withCore(opts, async (core) => {
-          await setDisabled(core, email, disabled);
+          await asCli(
+            core,
+            'account.disable',
+            { email },
+            () => setDisabled(core, email, disabled),
+            { disabled },
+          );
           say(`Account ${email} ${disabled ? 'disabled' : 'enabled'}.`);
         });
       },
@@ -147,8 +175,30 @@ export function register(program: Command): void {
       .argument('<email>'),
   ).action(async (email: string, opts: { data?: string }) => {
     await withCore(opts, async (core) => {
-      await removeAccount(core, email);
+      await asCli(core, 'account.remove', { email }, () => removeAccount(core, email));
       say(`Account ${email} removed.`);
     });
   });
+
+  withData(
+    user
+      .command('move')
+      .description('move an account to another org unit (its address and mail stay)')
+      .argument('<email>')
+      .argument('<unit>', 'unit path, e.g. /ministry/provinces/vientiane'),
+  ).action(async (email: string, unitText: string, opts: { data?: string }) => {
+    await withCore(opts, async (core) => {
+      const unit = await mustGetUnit(core, unitText);
+      await asCli(
+        core,
+        'account.move',
+        { email, toUnitPath: unit.path },
+        () => moveAccount(core, email, unit.path),
+        { to: unit.path },
+      );
+      say(`Account ${email} moved to ${unit.path}.`);
+    });
+  });
+
+  registerImport(user);
 }

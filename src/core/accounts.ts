@@ -2,7 +2,8 @@
 // disabling and removal, and sign-in. An address belongs to exactly one account or alias.
 import { normalizeAddress, parseAddress } from '../mail/address.ts';
 import { UserError } from '../util/errors.ts';
-import type { Account } from '../store/schema.ts';
+import type { Transaction } from 'kysely';
+import type { Account, Database } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { getDomain } from './domains.ts';
 import { createDefaultMailboxes } from './mailboxes.ts';
@@ -59,25 +60,38 @@ export async function addUser(core: Core, u: NewUser, now = Date.now()): Promise
   if (!Number.isSafeInteger(quota) || quota < 0)
     throw new UserError('invalid', 'quota must be 0 or more bytes');
   const password_hash = await hashPassword(u.password);
-  const account = await core.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('accounts')
-      .values({
-        email,
-        domain,
-        name: (u.name ?? '').normalize('NFC'),
-        unit_path: u.unitPath ?? '/',
-        password_hash,
-        quota_bytes: quota,
-        is_admin: u.isAdmin ? 1 : 0,
-        created_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await createDefaultMailboxes(trx, Number(row.id), now);
-    return row;
-  });
-  return { ...account, id: Number(account.id) };
+  return core.db
+    .transaction()
+    .execute((trx) => insertAccount(trx, { ...u, email, quotaBytes: quota }, password_hash, now));
+}
+
+/**
+ * Inserts a checked account with its default mailboxes inside the caller's transaction: the
+ * address is normalised, free and in a served domain, the password already hashed. For bulk
+ * imports, which validate and hash ahead; everyone else calls addUser.
+ */
+export async function insertAccount(
+  trx: Transaction<Database>,
+  u: Omit<NewUser, 'password'>,
+  passwordHash: string,
+  now = Date.now(),
+): Promise<Account> {
+  const row = await trx
+    .insertInto('accounts')
+    .values({
+      email: u.email,
+      domain: parseAddress(u.email)!.domain,
+      name: (u.name ?? '').normalize('NFC'),
+      unit_path: u.unitPath ?? '/',
+      password_hash: passwordHash,
+      quota_bytes: u.quotaBytes ?? 0,
+      is_admin: u.isAdmin ? 1 : 0,
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await createDefaultMailboxes(trx, Number(row.id), now);
+  return { ...row, id: Number(row.id) };
 }
 
 export async function getAccount(core: Core, email: string): Promise<Account | undefined> {
@@ -155,6 +169,7 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
     await trx.deleteFrom('mailboxes').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('changes').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('aliases').where('account_id', '=', a.id).execute();
+    await trx.deleteFrom('role_grants').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('accounts').where('id', '=', a.id).execute();
     await releaseBlobs(
       trx,

@@ -182,6 +182,58 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_admin': {
+      // Org units (a tree keyed by path, '/' the root), role grants on a unit's subtree, and
+      // the audit log of administrative actions.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('units')
+          .addColumn('path', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('parent_path', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('units_parent').on('units').column('parent_path').execute();
+        await sql`insert into units (path, name, parent_path, created_at) values ('/', '', null, ${Date.now()})`.execute(
+          db,
+        );
+        await db.schema.createIndex('accounts_unit').on('accounts').column('unit_path').execute();
+        await db.schema
+          .createTable('role_grants')
+          .addColumn('account_id', big, (c) => c.notNull().references('accounts.id'))
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('unit_path', 'text', (c) => c.notNull())
+          .addColumn('granted_by', 'text', (c) => c.notNull())
+          .addColumn('granted_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('role_grants_pk', ['account_id', 'role', 'unit_path'])
+          .execute();
+        await db.schema
+          .createIndex('role_grants_unit')
+          .on('role_grants')
+          .column('unit_path')
+          .execute();
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', idType, (c) =>
+            dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('at', big, (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('ip', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('unit_path', 'text')
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+        await db.schema
+          .createIndex('audit_log_actor')
+          .on('audit_log')
+          .columns(['actor', 'at'])
+          .execute();
+      },
+    },
   };
 }
 

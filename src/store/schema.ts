@@ -129,6 +129,33 @@ export interface DeliveryLogTable {
   remote: string | null; // peer address or MX host
 }
 
+export interface UnitTable {
+  path: string; // '/' is the root; else '/seg/seg', segments [a-z0-9._-]
+  name: string; // display name, Lao or English ('' = use the last segment)
+  parent_path: string | null; // null only for the root
+  created_at: number;
+}
+
+export interface RoleGrantTable {
+  account_id: number;
+  role: string; // global_admin | unit_admin | helpdesk | auditor
+  unit_path: string; // the grant reaches this unit and its whole subtree
+  granted_by: string; // audit actor name
+  granted_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string; // account email, or 'cli:<os user>'
+  ip: string | null;
+  action: string; // e.g. 'account.create'
+  target: string; // what was acted on: an address, a unit path, a domain…
+  unit_path: string | null; // the unit the target belongs to, for subtree-scoped readers
+  detail: string; // JSON object
+  outcome: string; // ok | denied | error
+}
+
 export interface Database {
   domains: DomainTable;
   accounts: AccountTable;
@@ -141,6 +168,9 @@ export interface Database {
   queue_messages: QueueMessageTable;
   queue_recipients: QueueRecipientTable;
   delivery_log: DeliveryLogTable;
+  units: UnitTable;
+  role_grants: RoleGrantTable;
+  audit_log: AuditLogTable;
 }
 
 export type Domain = Selectable<DomainTable>;
@@ -153,3 +183,6 @@ export type Email = Selectable<EmailTable>;
 export type QueueMessage = Selectable<QueueMessageTable>;
 export type QueueRecipient = Selectable<QueueRecipientTable>;
 export type DeliveryLogEntry = Selectable<DeliveryLogTable>;
+export type Unit = Selectable<UnitTable>;
+export type RoleGrant = Selectable<RoleGrantTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

@@ -13,3 +13,11 @@ export class UserError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** An administrative action the actor's roles do not reach (HTTP 403). */
+export class ForbiddenError extends UserError {
+  constructor(message: string) {
+    super('forbidden', message);
+    this.name = 'ForbiddenError';
+  }
+}

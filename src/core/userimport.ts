@@ -1,0 +1,363 @@
+// Bulk account import from CSV, shared by `champa user import` and the admin API/console.
+// Format (docs/admin-guide.md, "Bulk import"): UTF-8, a header row naming the columns, at least
+// `email,name,unit`, optionally `quota`, `password` and `aliases` (separated by ';').
+//
+// Two phases. `planImport` checks every row without writing anything (this is `--dry-run` and
+// the console's preview): bad address, domain not served, duplicate address in the file, address
+// in use, unknown unit or one outside the actor's reach, bad quota, weak password. A row whose
+// account already exists in the same unit is "already imported", so a re-run is safe.
+// `applyImport` then creates the good rows. Invariants: every account is created with its
+// mailboxes, aliases and audit row under one savepoint, so a failing row leaves nothing behind
+// (nothing half-created), while rows are committed in batches for speed; Argon2id hashing (the
+// slow part, cost unchanged) runs on libuv's thread pool with bounded concurrency, ahead of the
+// inserts; generated passwords are handed to `onPasswords` only after their batch committed.
+import { availableParallelism } from 'node:os';
+import { normalizeAddress, parseAddress } from '../mail/address.ts';
+import { decodeUtf8, parseCsv } from '../util/csv.ts';
+import { errorMessage, ForbiddenError, UserError } from '../util/errors.ts';
+import type { Core } from './core.ts';
+import { insertAccount, parseQuota } from './accounts.ts';
+import { actorName, audit, type Actor } from './audit.ts';
+import { checkPasswordPolicy, generatePassword, hashPassword } from './passwords.ts';
+import { authorize } from './roles.ts';
+import { ensureUnit, normalizeUnitPath } from './units.ts';
+
+export const REQUIRED_COLUMNS = ['email', 'name', 'unit'] as const;
+export const OPTIONAL_COLUMNS = ['quota', 'password', 'aliases'] as const;
+
+export interface ImportRow {
+  line: number;
+  email: string;
+  name: string;
+  unit: string;
+  quotaBytes: number;
+  /** Empty: a password is generated. */
+  password: string;
+  aliases: string[];
+}
+
+export type RowStatus = 'create' | 'created' | 'already' | 'error';
+
+export interface RowResult {
+  line: number;
+  email: string;
+  status: RowStatus;
+  errors: string[];
+}
+
+/** Decodes and parses the CSV; rows hold the raw text, checked later by `planImport`. */
+export function parseImportCsv(
+  input: Uint8Array | string,
+): { line: number; cells: Record<string, string> }[] {
+  const text = typeof input === 'string' ? input.replace(/^\uFEFF/, '') : decodeUtf8(input);
+  const records = parseCsv(text);
+  const header = records.shift();
+  if (!header)
+    throw new UserError('invalid', 'the file is empty (expected a header row: email,name,unit)');
+  const cols = header.fields.map((f) => f.trim().toLowerCase());
+  const known: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
+  const unknown = cols.filter((c) => !known.includes(c));
+  const missing = REQUIRED_COLUMNS.filter((c) => !cols.includes(c));
+  if (missing.length > 0 || unknown.length > 0)
+    throw new UserError(
+      'invalid',
+      `line ${header.line}: the header row must name the columns ${REQUIRED_COLUMNS.join(',')} (optional: ${OPTIONAL_COLUMNS.join(',')})` +
+        (missing.length ? `; missing: ${missing.join(', ')}` : '') +
+        (unknown.length ? `; unknown: ${unknown.join(', ')}` : ''),
+    );
+  const dup = cols.find((c, i) => cols.indexOf(c) !== i);
+  if (dup) throw new UserError('invalid', `line ${header.line}: column ${dup} appears twice`);
+  return records.map((r) => ({
+    line: r.line,
+    cells: Object.fromEntries(cols.map((c, i) => [c, (r.fields[i] ?? '').trim()])),
+  }));
+}
+
+export interface ImportPlan {
+  results: RowResult[];
+  /** Rows that will be created (those with status 'create'), in file order. */
+  toCreate: ImportRow[];
+  /** Units the import creates (missing units, when allowed). */
+  newUnits: string[];
+}
+
+export interface PlanOptions {
+  /** What to do with a unit that does not exist: create it, or refuse the row. */
+  unknownUnits: 'create' | 'refuse';
+}
+
+/** Checks every row; writes nothing (refusals of `authorize` are audited). */
+export async function planImport(
+  core: Core,
+  actor: Actor,
+  input: Uint8Array | string,
+  opts: PlanOptions,
+): Promise<ImportPlan> {
+  const raw = parseImportCsv(input);
+  const domains = new Set(
+    (await core.db.selectFrom('domains').select('name').where('disabled', '=', 0).execute()).map(
+      (d) => d.name,
+    ),
+  );
+  const units = new Set(
+    (await core.db.selectFrom('units').select('path').execute()).map((u) => u.path),
+  );
+  const results: RowResult[] = [];
+  const rows: (ImportRow | null)[] = [];
+  const seen = new Map<string, number>(); // address → first line using it
+  for (const { line, cells } of raw) {
+    const errors: string[] = [];
+    const email = normalizeAddress(cells.email ?? '') ?? '';
+    const addrCheck = (text: string, what: string): string | null => {
+      const a = normalizeAddress(text);
+      if (!a) return (errors.push(`bad ${what} "${text}"`), null);
+      const d = parseAddress(a)!.domain;
+      if (!domains.has(d)) errors.push(`domain ${d} is not served here`);
+      const first = seen.get(a);
+      if (first !== undefined) errors.push(`duplicate address ${a} (also on line ${first})`);
+      else seen.set(a, line);
+      return a;
+    };
+    addrCheck(cells.email ?? '', 'email address');
+    const aliases = (cells.aliases ?? '')
+      .split(';')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map((s) => addrCheck(s, 'alias'))
+      .filter((a): a is string => a !== null);
+    const name = (cells.name ?? '').normalize('NFC');
+    if (!name) errors.push('name is empty');
+    let unit = '';
+    try {
+      unit = normalizeUnitPath(cells.unit ?? '');
+      if (!cells.unit) errors.push('unit is empty');
+      else if (!units.has(unit) && opts.unknownUnits === 'refuse')
+        errors.push(`unknown unit ${unit}`);
+    } catch (err) {
+      errors.push(errorMessage(err));
+    }
+    let quotaBytes = 0;
+    try {
+      if (cells.quota) quotaBytes = parseQuota(cells.quota);
+    } catch (err) {
+      errors.push(errorMessage(err));
+    }
+    const password = cells.password ?? '';
+    const weak = password ? checkPasswordPolicy(password) : null;
+    if (weak) errors.push(`weak password: ${weak}`);
+    results.push({
+      line,
+      email: email || (cells.email ?? ''),
+      status: errors.length ? 'error' : 'create',
+      errors,
+    });
+    rows.push(errors.length ? null : { line, email, name, unit, quotaBytes, password, aliases });
+  }
+  await checkExisting(core, rows, results);
+  await checkReach(core, actor, rows, results);
+  const toCreate = rows.filter(
+    (r, i): r is ImportRow => r !== null && results[i]!.status === 'create',
+  );
+  const newUnits = [...new Set(toCreate.map((r) => r.unit).filter((u) => !units.has(u)))].sort();
+  return { results, toCreate, newUnits };
+}
+
+/** Marks rows whose addresses are taken: 'already' when it is the same account in the same unit. */
+async function checkExisting(
+  core: Core,
+  rows: (ImportRow | null)[],
+  results: RowResult[],
+): Promise<void> {
+  const addrs = rows.flatMap((r) => (r ? [r.email, ...r.aliases] : []));
+  const accounts = new Map<string, string>();
+  const aliases = new Map<string, number>();
+  for (let i = 0; i < addrs.length; i += 500) {
+    const chunk = addrs.slice(i, i + 500);
+    for (const a of await core.db
+      .selectFrom('accounts')
+      .select(['email', 'unit_path'])
+      .where('email', 'in', chunk)
+      .execute())
+      accounts.set(a.email, a.unit_path);
+    for (const a of await core.db
+      .selectFrom('aliases')
+      .select(['address', 'account_id'])
+      .where('address', 'in', chunk)
+      .execute())
+      aliases.set(a.address, Number(a.account_id));
+  }
+  rows.forEach((r, i) => {
+    if (!r) return;
+    const res = results[i]!;
+    const unitOf = accounts.get(r.email);
+    if (unitOf === r.unit) {
+      res.status = 'already';
+      return;
+    }
+    for (const a of [r.email, ...r.aliases]) {
+      const u = accounts.get(a);
+      if (u !== undefined)
+        res.errors.push(`address ${a} is already in use (an account in unit ${u})`);
+      else if (aliases.has(a)) res.errors.push(`address ${a} is already in use (an alias)`);
+    }
+    if (res.errors.length) res.status = 'error';
+  });
+}
+
+/** Refuses rows in units the actor may not create accounts in (one `authorize` per unit). */
+async function checkReach(
+  core: Core,
+  actor: Actor,
+  rows: (ImportRow | null)[],
+  results: RowResult[],
+): Promise<void> {
+  const verdict = new Map<string, string | null>();
+  for (const [i, r] of rows.entries()) {
+    if (!r || results[i]!.status !== 'create') continue;
+    if (!verdict.has(r.unit)) {
+      try {
+        await authorize(core, actor, 'account.create', {
+          unitPath: r.unit,
+          domain: parseAddress(r.email)!.domain,
+        });
+        verdict.set(r.unit, null);
+      } catch (err) {
+        if (!(err instanceof ForbiddenError)) throw err;
+        verdict.set(r.unit, `unit ${r.unit} is outside your reach`);
+      }
+    }
+    const why = verdict.get(r.unit);
+    if (why) {
+      results[i]!.status = 'error';
+      results[i]!.errors.push(why);
+    }
+  }
+}
+
+export interface ApplyOptions {
+  /** Argon2id hashes computed at once (default: the cores available, at most the thread pool). */
+  concurrency?: number;
+  /** Accounts committed per transaction (each under its own savepoint). */
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Generated passwords of a batch, called after the batch committed. */
+  onPasswords?: (rows: { email: string; password: string }[]) => Promise<void>;
+  now?: number;
+}
+
+/** Runs `fn` over items with at most `limit` at a time; results in order. */
+function pooled<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R>[] {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return items.map(async (item) => {
+    if (running >= limit) await new Promise<void>((go) => waiting.push(go));
+    running++;
+    try {
+      return await fn(item);
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  });
+}
+
+export function defaultConcurrency(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(availableParallelism(), pool));
+}
+
+/** Creates the plan's units and accounts; updates `plan.results` (status 'created' or 'error'). */
+export async function applyImport(
+  core: Core,
+  actor: Actor,
+  plan: ImportPlan,
+  opts: ApplyOptions = {},
+): Promise<void> {
+  const now = opts.now ?? Date.now();
+  const who = await actorName(core, actor);
+  for (const u of plan.newUnits) await authorize(core, actor, 'unit.create', { unitPath: u });
+  const made = await core.db.transaction().execute(async (trx) => {
+    const out: string[] = [];
+    for (const u of plan.newUnits) out.push(...(await ensureUnit(trx, u, now)));
+    return out;
+  });
+  for (const u of made)
+    await audit(core, actor, 'unit.create', { unitPath: u }, { import: true }, 'ok', now);
+  const byLine = new Map(plan.results.map((r) => [r.line, r]));
+  const rows = plan.toCreate.map((r) => ({
+    ...r,
+    generated: r.password === '',
+    password: r.password || generatePassword(),
+  }));
+  const hashes = pooled(rows, opts.concurrency ?? defaultConcurrency(), (r) =>
+    hashPassword(r.password),
+  );
+  hashes.forEach((h) => h.catch(() => undefined)); // awaited below; no unhandled rejection meanwhile
+  const batch = opts.batchSize ?? 50;
+  let done = 0;
+  opts.onProgress?.(0, rows.length);
+  for (let start = 0; start < rows.length; start += batch) {
+    const slice = rows.slice(start, start + batch);
+    const hashed = await Promise.all(hashes.slice(start, start + batch));
+    const ok: typeof slice = [];
+    const trx = await core.db.startTransaction().execute();
+    try {
+      for (const [j, r] of slice.entries()) {
+        const sp = await trx.savepoint('row').execute();
+        try {
+          const a = await insertAccount(
+            sp,
+            { email: r.email, name: r.name, unitPath: r.unit, quotaBytes: r.quotaBytes },
+            hashed[j]!,
+            now,
+          );
+          if (r.aliases.length)
+            await sp
+              .insertInto('aliases')
+              .values(r.aliases.map((address) => ({ address, account_id: a.id, created_at: now })))
+              .execute();
+          await sp
+            .insertInto('audit_log')
+            .values({
+              at: now,
+              actor: who,
+              ip: actor.kind === 'account' ? (actor.ip ?? null) : null,
+              action: 'account.create',
+              target: r.email,
+              unit_path: r.unit,
+              detail: JSON.stringify({ import: true, line: r.line, aliases: r.aliases }),
+              outcome: 'ok',
+            })
+            .execute();
+          await sp.releaseSavepoint('row').execute();
+          ok.push(r);
+        } catch (err) {
+          await sp.rollbackToSavepoint('row').execute();
+          const res = byLine.get(r.line)!;
+          res.status = 'error';
+          res.errors.push(`not created: ${errorMessage(err)}`);
+        }
+      }
+      await trx.commit().execute();
+    } catch (err) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      throw err;
+    }
+    for (const r of ok) byLine.get(r.line)!.status = 'created';
+    const generated = ok
+      .filter((r) => r.generated)
+      .map((r) => ({ email: r.email, password: r.password }));
+    if (generated.length && opts.onPasswords) await opts.onPasswords(generated);
+    done += slice.length;
+    opts.onProgress?.(done, rows.length);
+  }
+}
+
+export function summarize(results: RowResult[]): Record<RowStatus, number> {
+  const out: Record<RowStatus, number> = { create: 0, created: 0, already: 0, error: 0 };
+  for (const r of results) out[r.status]++;
+  return out;
+}
