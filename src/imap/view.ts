@@ -23,6 +23,8 @@ export class MailboxView {
   modseq = 0;
   /** Modseqs of this session's own silent changes, not to be echoed. */
   readonly own = new Set<number>();
+  /** Messages gone from the store but still in the view, waiting for a command that may tell. */
+  #expungePending = false;
 
   constructor(core: Core, accountId: number, mailboxId: string) {
     this.core = core;
@@ -74,10 +76,12 @@ export class MailboxView {
 
   async sync(out: ViewSink, mayExpunge: boolean): Promise<void> {
     const now = await accountModseq(this.core.db, this.accountId);
-    if (now === this.modseq) return;
+    if (now === this.modseq && !(mayExpunge && this.#expungePending)) return;
     const list = await mailboxMessages(this.core.db, this.accountId, this.mailboxId);
     const present = new Map(list.map((m) => [m.uid, m]));
-    if (mayExpunge) {
+    this.#expungePending = false;
+    if (!mayExpunge) this.#expungePending = this.uids.some((u) => !present.has(u));
+    else {
       for (let i = this.uids.length - 1; i >= 0; i--) {
         if (present.has(this.uids[i]!)) continue;
         this.uids.splice(i, 1);
