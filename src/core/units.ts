@@ -169,10 +169,10 @@ export async function moveUnit(core: Core, pathText: string, parentText: string)
   if (isWithin(parent, from))
     throw new UserError('invalid', `cannot move ${from} into itself or its own subtree`);
   const to = (parent === ROOT ? '' : parent) + from.slice(from.lastIndexOf('/'));
-  if (to === from) return from;
   await core.db.transaction().execute(async (trx) => {
     if (!(await getUnit(trx, from))) throw new UserError('not_found', `no unit ${from}`);
     if (!(await getUnit(trx, parent))) throw new UserError('not_found', `no unit ${parent}`);
+    if (to === from) return;
     if (await getUnit(trx, to)) throw new UserError('exists', `unit ${to} already exists`);
     await rewritePaths(trx, 'units', 'parent_path', from, to);
     await rewritePaths(trx, 'units', 'path', from, to);
