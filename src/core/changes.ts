@@ -3,6 +3,11 @@
 // (type, id, op) under it, inside the same transaction as the change itself. After the
 // transaction commits, the caller publishes the returned events on the change bus.
 // IMAP CONDSTORE/QRESYNC, JMAP state, DAV sync-token and ActiveSync SyncKey all read this.
+// Two companions keep it answerable per collection:
+// - a mailbox's modseq is at least the modseq of every message in it (`touchMailboxesOf`
+//   after an email's modseq moves), so it is the mailbox's HIGHESTMODSEQ (RFC 7162 §3.1.2.1);
+// - an item leaving a collection leaves a tombstone under the same modseq
+//   (`recordTombstones`), so "which UIDs left mailbox M since modseq N" is one range read.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { ChangeEvent } from '../store/bus.ts';
@@ -54,6 +59,54 @@ export async function recordChanges(
       })),
     )
     .execute();
+}
+
+const CHUNK = 500;
+
+/** Raises the modseq of every mailbox holding one of these emails (their modseq moved). */
+export async function touchMailboxesOf(
+  trx: Db,
+  accountId: number,
+  emailIds: string[],
+  modseq: number,
+): Promise<void> {
+  for (let i = 0; i < emailIds.length; i += CHUNK)
+    await trx
+      .updateTable('mailboxes')
+      .set({ modseq })
+      .where('account_id', '=', accountId)
+      .where('modseq', '<', modseq)
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('email_mailboxes')
+          .select('mailbox_id')
+          .where('account_id', '=', accountId)
+          .where('email_id', 'in', emailIds.slice(i, i + CHUNK)),
+      )
+      .execute();
+}
+
+/** Records that items left a collection under this modseq (IMAP VANISHED, DAV sync). */
+export async function recordTombstones(
+  trx: Db,
+  accountId: number,
+  collectionId: string,
+  modseq: number,
+  items: { id: string; uid: number }[],
+): Promise<void> {
+  for (let i = 0; i < items.length; i += CHUNK)
+    await trx
+      .insertInto('tombstones')
+      .values(
+        items.slice(i, i + CHUNK).map((t) => ({
+          account_id: accountId,
+          collection_id: collectionId,
+          modseq,
+          item_id: t.id,
+          uid: t.uid,
+        })),
+      )
+      .execute();
 }
 
 /** Collects events during a transaction and publishes them once it has committed. */

@@ -6,7 +6,7 @@
 // the message in both mailboxes, never in none.
 import { UserError } from '../util/errors.ts';
 import type { Core } from './core.ts';
-import { nextModseq, PendingEvents, recordChanges } from './changes.ts';
+import { nextModseq, PendingEvents, recordChanges, touchMailboxesOf } from './changes.ts';
 import { newId } from './ids.ts';
 import { takeBlob } from './blobrefs.ts';
 import { removeFromMailbox } from './expunge.ts';
@@ -41,6 +41,7 @@ export async function copyEmails(
     const copied: Copied[] = [];
     const changes: { type: string; id: string; op: 'c' | 'u' }[] = [];
     let addedBytes = 0;
+    const touched: string[] = [];
     for (const emailId of emailIds) {
       const email = await trx
         .selectFrom('emails')
@@ -74,6 +75,7 @@ export async function copyEmails(
           .where('id', '=', emailId)
           .execute();
         changes.push({ type: 'Email', id: emailId, op: 'u' });
+        touched.push(emailId);
       }
       await trx
         .insertInto('email_mailboxes')
@@ -88,6 +90,8 @@ export async function copyEmails(
       copied.push({ emailId, targetEmailId: targetId, uid });
       uid++;
     }
+    // The source mailboxes' HIGHESTMODSEQ follows the emails' modseq (changes.ts).
+    await touchMailboxesOf(trx, accountId, touched, modseq);
     await trx
       .updateTable('mailboxes')
       .set({ uid_next: uid, modseq })

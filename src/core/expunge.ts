@@ -4,11 +4,20 @@
 //      sessions removing the same message at once remove it once);
 //   2. an email left in no mailbox is destroyed: its row goes, its blob loses one reference
 //      (collected later by `collectBlobs`), and the account's used bytes shrink by its size;
-//   3. the change log records Email 'd' for destroyed emails, Email 'u' for emails still in
+//   3. each removed (mailbox, UID) leaves a tombstone (IMAP VANISHED, QRESYNC), and the other
+//      mailboxes of emails that stay elsewhere have their modseq raised with the email's;
+//   4. the change log records Email 'd' for destroyed emails, Email 'u' for emails still in
 //      another mailbox (their mailbox set changed), and Mailbox 'u' for the mailbox.
 // After commit the change is published on the bus (IMAP IDLE, JMAP push…).
 import type { Core } from './core.ts';
-import { nextModseq, PendingEvents, recordChanges, releaseModseq } from './changes.ts';
+import {
+  nextModseq,
+  PendingEvents,
+  recordChanges,
+  recordTombstones,
+  releaseModseq,
+  touchMailboxesOf,
+} from './changes.ts';
 import { releaseBlobs } from './blobrefs.ts';
 
 export interface RemovedMessage {
@@ -89,6 +98,14 @@ export async function removeFromMailbox(
         .where('account_id', '=', accountId)
         .where('id', 'in', kept.slice(i, i + CHUNK))
         .execute();
+    await touchMailboxesOf(trx, accountId, kept, modseq);
+    await recordTombstones(
+      trx,
+      accountId,
+      mailboxId,
+      modseq,
+      gone.map((g) => ({ id: g.emailId, uid: g.uid })),
+    );
     if (hashes.length > 0) await releaseBlobs(trx, hashes);
     if (bytes > 0)
       await trx

@@ -5,7 +5,7 @@
 // no modseq is used. With `unchangedSince` (RFC 7162 §3.1.3) an email modified after that
 // modseq is left alone and reported in `conflicts`.
 import type { Core } from './core.ts';
-import { nextModseq, PendingEvents, recordChanges } from './changes.ts';
+import { nextModseq, PendingEvents, recordChanges, touchMailboxesOf } from './changes.ts';
 import { normalizeKeywords, parseKeywords } from '../mail/keywords.ts';
 
 export type KeywordAction = 'set' | 'add' | 'remove';
@@ -75,19 +75,7 @@ export async function updateKeywords(
         .where('id', '=', id)
         .execute();
     const changedIds = [...changed.keys()];
-    for (let i = 0; i < changedIds.length; i += CHUNK)
-      await trx
-        .updateTable('mailboxes')
-        .set({ modseq })
-        .where('account_id', '=', accountId)
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('email_mailboxes')
-            .select('mailbox_id')
-            .where('account_id', '=', accountId)
-            .where('email_id', 'in', changedIds.slice(i, i + CHUNK)),
-        )
-        .execute();
+    await touchMailboxesOf(trx, accountId, changedIds, modseq);
     await recordChanges(
       trx,
       accountId,

@@ -76,6 +76,19 @@ export async function mailboxByName(
     .executeTakeFirst();
 }
 
+export async function mailboxById(
+  db: Db,
+  accountId: number,
+  id: string,
+): Promise<Mailbox | undefined> {
+  return db
+    .selectFrom('mailboxes')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function listMailboxes(db: Db, accountId: number): Promise<Mailbox[]> {
   return db
     .selectFrom('mailboxes')

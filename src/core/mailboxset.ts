@@ -167,6 +167,11 @@ export async function deleteMailbox(core: Core, accountId: number, name: string)
       .where('account_id', '=', accountId)
       .where('id', '=', mb.id)
       .execute();
+    await trx
+      .deleteFrom('tombstones')
+      .where('account_id', '=', accountId)
+      .where('collection_id', '=', mb.id)
+      .execute();
     await recordChanges(trx, accountId, modseq, [{ type: 'Mailbox', id: mb.id, op: 'd' }]);
     events.add(accountId, modseq, 'Mailbox');
   });

@@ -1,11 +1,13 @@
 // Read side of mail for the doors: the messages of a mailbox with their UIDs, keywords and
 // modseqs (IMAP SELECT/FETCH, POP3, JMAP Email/query later), and per-mailbox counts (IMAP
 // STATUS, JMAP Mailbox totals). No writes here.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { parseKeywords } from '../mail/keywords.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+const CHUNK = 500;
 
 export interface MailboxMessage {
   uid: number;
@@ -17,12 +19,15 @@ export interface MailboxMessage {
   receivedAt: number;
 }
 
-export async function mailboxMessages(
+/** Messages of a mailbox, optionally only those with a modseq above `since` / among `ids`. */
+async function selectMessages(
   db: Db,
   accountId: number,
   mailboxId: string,
+  since: number | null,
+  ids: string[] | null,
 ): Promise<MailboxMessage[]> {
-  const rows = await db
+  let q = db
     .selectFrom('email_mailboxes as em')
     .innerJoin('emails as e', (j) =>
       j.onRef('e.account_id', '=', 'em.account_id').onRef('e.id', '=', 'em.email_id'),
@@ -37,9 +42,11 @@ export async function mailboxMessages(
       'e.received_at',
     ])
     .where('em.account_id', '=', accountId)
-    .where('em.mailbox_id', '=', mailboxId)
-    .orderBy('em.uid')
-    .execute();
+    .where('em.mailbox_id', '=', mailboxId);
+  // An email's modseq is never below its membership's (set together, only raised after).
+  if (since !== null) q = q.where('e.modseq', '>', since);
+  if (ids !== null) q = q.where('em.email_id', 'in', ids);
+  const rows = await q.orderBy('em.uid').execute();
   return rows.map((r) => ({
     uid: Number(r.uid),
     emailId: r.email_id,
@@ -48,6 +55,66 @@ export async function mailboxMessages(
     size: Number(r.size),
     receivedAt: Number(r.received_at),
   }));
+}
+
+export async function mailboxMessages(
+  db: Db,
+  accountId: number,
+  mailboxId: string,
+): Promise<MailboxMessage[]> {
+  return selectMessages(db, accountId, mailboxId, null, null);
+}
+
+export interface MailboxChanges {
+  /** Messages in the mailbox now whose modseq is above `since` (new or changed), by UID. */
+  changed: MailboxMessage[];
+  /** UIDs that left the mailbox after `since` (from its tombstones), ascending. */
+  vanished: number[];
+}
+
+/** Beyond this many changed emails, one filtered scan of the mailbox beats id look-ups. */
+const SCAN_AFTER = 2000;
+
+/**
+ * What happened in a mailbox after modseq `since` (IMAP QRESYNC, CHANGEDSINCE, a selected
+ * mailbox's updates). Reads the account's change log, so the cost follows the number of
+ * changes, not the size of the mailbox.
+ */
+export async function mailboxChangesSince(
+  db: Db,
+  accountId: number,
+  mailboxId: string,
+  since: number,
+): Promise<MailboxChanges> {
+  const logged = await db
+    .selectFrom('changes')
+    .select('object_id')
+    .where('account_id', '=', accountId)
+    .where('modseq', '>', since)
+    .where('type', '=', 'Email')
+    .limit(SCAN_AFTER + 1)
+    .execute();
+  let changed: MailboxMessage[];
+  if (logged.length > SCAN_AFTER)
+    changed = await selectMessages(db, accountId, mailboxId, since, null);
+  else {
+    const ids = [...new Set(logged.map((r) => r.object_id))];
+    changed = [];
+    for (let i = 0; i < ids.length; i += CHUNK)
+      changed.push(
+        ...(await selectMessages(db, accountId, mailboxId, since, ids.slice(i, i + CHUNK))),
+      );
+    changed.sort((a, b) => a.uid - b.uid);
+  }
+  const gone = await db
+    .selectFrom('tombstones')
+    .select('uid')
+    .where('account_id', '=', accountId)
+    .where('collection_id', '=', mailboxId)
+    .where('modseq', '>', since)
+    .execute();
+  const vanished = [...new Set(gone.map((r) => Number(r.uid)))].sort((a, b) => a - b);
+  return { changed, vanished };
 }
 
 export interface EmailRow {
@@ -63,8 +130,6 @@ export interface EmailRow {
   modseq: number;
   threadId: string;
 }
-
-const CHUNK = 500;
 
 /** Email rows by id (missing ids are simply absent from the map). */
 export async function emailsByIds(
@@ -110,16 +175,27 @@ export async function mailboxCounts(
   accountId: number,
   mailboxId: string,
 ): Promise<MailboxCounts> {
-  const list = await mailboxMessages(db, accountId, mailboxId);
-  let unseen = 0;
-  let size = 0;
-  let highestModseq = 0;
-  for (const m of list) {
-    if (!m.keywords.includes('$seen')) unseen++;
-    size += m.size;
-    highestModseq = Math.max(highestModseq, m.modseq);
-  }
-  return { messages: list.length, unseen, size, highestModseq };
+  // One aggregate in SQL: STATUS and LIST-STATUS ask for every folder of an account.
+  const row = await db
+    .selectFrom('email_mailboxes as em')
+    .innerJoin('emails as e', (j) =>
+      j.onRef('e.account_id', '=', 'em.account_id').onRef('e.id', '=', 'em.email_id'),
+    )
+    .select((eb) => [
+      eb.fn.countAll().as('messages'),
+      eb.fn.sum(sql<number>`case when e.keywords like '%"$seen"%' then 0 else 1 end`).as('unseen'),
+      eb.fn.sum('e.size').as('size'),
+      eb.fn.max('e.modseq').as('highest'),
+    ])
+    .where('em.account_id', '=', accountId)
+    .where('em.mailbox_id', '=', mailboxId)
+    .executeTakeFirst();
+  return {
+    messages: Number(row?.messages ?? 0),
+    unseen: Number(row?.unseen ?? 0),
+    size: Number(row?.size ?? 0),
+    highestModseq: Number(row?.highest ?? 0),
+  };
 }
 
 /** The account's current modseq: the top of its change log. */

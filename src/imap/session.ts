@@ -41,6 +41,10 @@ export class Session {
   selected: Selected | null = null;
   /** IMAP4rev2 enabled (RFC 9051 §6.3.1): UTF-8 names and strings, ESEARCH replies. */
   rev2 = false;
+  /** CONDSTORE enabled (RFC 7162 §3.1): by ENABLE or by the first command that uses it. */
+  condstore = false;
+  /** QRESYNC enabled (RFC 7162 §3.2.3): VANISHED instead of EXPUNGE; implies CONDSTORE. */
+  qresync = false;
   /** Set while a command runs: whether it may report expunges (RFC 9051 §7.5.1). */
   mayExpunge = true;
   #framer: Framer;

@@ -1,16 +1,40 @@
 // The selected mailbox as one session sees it: message sequence number n is `uids[n-1]`
-// (RFC 9051 §2.3.1.2). `sync` compares the view with the store when the account's modseq has
-// moved, and reports what changed: `* n EXPUNGE` (only when allowed, highest first so the
-// numbers stay right), `* n EXISTS` for new messages, and `* n FETCH (UID FLAGS)` for flag
-// changes made elsewhere. The session's own .SILENT stores are not echoed (RFC 9051 §6.4.6).
+// (RFC 9051 §2.3.1.2). `sync` reads what changed in the mailbox since the view's modseq from
+// the shared change log (core's mailboxChangesSince: changed emails and tombstones, never a
+// reload of the whole mailbox) and reports it: removals as `* n EXPUNGE` (highest first, so the
+// numbers stay right) or, once QRESYNC is enabled, one `* VANISHED uids` (RFC 7162 §3.2.10),
+// and only when allowed (RFC 9051 §7.5.1); `* n EXISTS` for new messages; `* n FETCH (UID
+// FLAGS [MODSEQ])` for changes made elsewhere. The session's own .SILENT stores are not echoed
+// (RFC 9051 §6.4.6).
 import type { Core } from '../core/core.ts';
-import { accountModseq, mailboxMessages } from '../core/messages.ts';
+import { accountModseq, mailboxChangesSince, mailboxMessages } from '../core/messages.ts';
 import { keywordToFlag } from '../mail/keywords.ts';
 import { raw, type Value } from './proto/writer.ts';
-import { inRanges, resolveSeqSet, type SeqSet } from './proto/seqset.ts';
+import { formatSeqSet, inRanges, resolveSeqSet, type SeqSet } from './proto/seqset.ts';
 
 export interface ViewSink {
   untagged(items: Value[]): void;
+  /** CONDSTORE is on: unsolicited FETCH carries MODSEQ (RFC 7162 §3.1.4). */
+  condstore: boolean;
+  /** QRESYNC is on: removals are VANISHED, not EXPUNGE (RFC 7162 §3.2.10). */
+  qresync: boolean;
+}
+
+/** `* n FETCH (UID u FLAGS (...) [MODSEQ (m)])`, as sync and QRESYNC send it. */
+export function flagsFetch(
+  seq: number,
+  uid: number,
+  keywords: string[],
+  modseq: number | null,
+): Value[] {
+  const items: Value[] = [
+    raw('UID'),
+    uid,
+    raw('FLAGS'),
+    keywords.map((k) => raw(keywordToFlag(k))),
+  ];
+  if (modseq !== null) items.push(raw('MODSEQ'), [modseq]);
+  return [seq, raw('FETCH'), items];
 }
 
 export class MailboxView {
@@ -19,12 +43,12 @@ export class MailboxView {
   readonly mailboxId: string;
   uids: number[] = [];
   emailIds: string[] = [];
-  /** Account modseq the view reflects. */
+  /** Account modseq the view reflects: every change at or below it has been reported. */
   modseq = 0;
   /** Modseqs of this session's own silent changes, not to be echoed. */
   readonly own = new Set<number>();
-  /** Messages gone from the store but still in the view, waiting for a command that may tell. */
-  #expungePending = false;
+  /** UIDs gone from the store but still in the view, waiting for a command that may tell. */
+  readonly #gone = new Set<number>();
 
   constructor(core: Core, accountId: number, mailboxId: string) {
     this.core = core;
@@ -33,6 +57,7 @@ export class MailboxView {
   }
 
   async load(): Promise<void> {
+    // The modseq first: a change committed between the two reads is reported again, not lost.
     this.modseq = await accountModseq(this.core.db, this.accountId);
     const list = await mailboxMessages(this.core.db, this.accountId, this.mailboxId);
     this.uids = list.map((m) => m.uid);
@@ -74,40 +99,51 @@ export class MailboxView {
     return out;
   }
 
+  #report(out: ViewSink): void {
+    if (this.#gone.size === 0) return;
+    const vanished: number[] = [];
+    for (let i = this.uids.length - 1; i >= 0; i--) {
+      const uid = this.uids[i]!;
+      if (!this.#gone.has(uid)) continue;
+      this.uids.splice(i, 1);
+      this.emailIds.splice(i, 1);
+      if (out.qresync) vanished.push(uid);
+      else out.untagged([i + 1, raw('EXPUNGE')]);
+    }
+    this.#gone.clear();
+    if (vanished.length) out.untagged([raw('VANISHED'), raw(formatSeqSet(vanished.reverse()))]);
+  }
+
   async sync(out: ViewSink, mayExpunge: boolean): Promise<void> {
     const now = await accountModseq(this.core.db, this.accountId);
-    if (now === this.modseq && !(mayExpunge && this.#expungePending)) return;
-    const list = await mailboxMessages(this.core.db, this.accountId, this.mailboxId);
-    const present = new Map(list.map((m) => [m.uid, m]));
-    this.#expungePending = false;
-    if (!mayExpunge) this.#expungePending = this.uids.some((u) => !present.has(u));
-    else {
-      for (let i = this.uids.length - 1; i >= 0; i--) {
-        if (present.has(this.uids[i]!)) continue;
-        this.uids.splice(i, 1);
-        this.emailIds.splice(i, 1);
-        out.untagged([i + 1, raw('EXPUNGE')]);
-      }
+    if (now === this.modseq) {
+      if (mayExpunge) this.#report(out);
+      return;
     }
+    const since = this.modseq;
+    const { changed, vanished } = await mailboxChangesSince(
+      this.core.db,
+      this.accountId,
+      this.mailboxId,
+      since,
+    );
+    for (const uid of vanished) if (this.seqOf(uid) > 0) this.#gone.add(uid);
+    if (mayExpunge) this.#report(out);
     const last = this.uids[this.uids.length - 1] ?? 0;
     const before = this.uids.length;
-    for (const m of list) {
+    for (const m of changed) {
       if (m.uid <= last) continue;
       this.uids.push(m.uid);
       this.emailIds.push(m.emailId);
     }
     if (this.uids.length !== before) out.untagged([this.uids.length, raw('EXISTS')]);
-    for (const m of list) {
-      if (m.modseq <= this.modseq || m.uid > last || this.own.has(m.modseq)) continue;
+    for (const m of changed) {
+      if (m.uid > last || this.own.has(m.modseq) || this.#gone.has(m.uid)) continue;
       const seq = this.seqOf(m.uid);
       if (seq === 0) continue;
-      out.untagged([
-        seq,
-        raw('FETCH'),
-        [raw('UID'), m.uid, raw('FLAGS'), m.keywords.map((k) => raw(keywordToFlag(k)))],
-      ]);
+      out.untagged(flagsFetch(seq, m.uid, m.keywords, out.condstore ? m.modseq : null));
     }
-    this.modseq = now;
+    this.modseq = Math.max(now, this.modseq);
     this.own.clear();
   }
 }

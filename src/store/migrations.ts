@@ -234,6 +234,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_tombstones': {
+      // Which items left which collection, and when (modseq): IMAP VANISHED/QRESYNC, JMAP
+      // Email/queryChanges, DAV sync-collection. Written by the change that removes the item,
+      // under the same modseq as its `changes` rows.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('tombstones')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('collection_id', 'text', (c) => c.notNull())
+          .addColumn('modseq', big, (c) => c.notNull())
+          .addColumn('item_id', 'text', (c) => c.notNull())
+          .addColumn('uid', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('tombstones_pk', [
+            'account_id',
+            'collection_id',
+            'modseq',
+            'item_id',
+          ])
+          .execute();
+      },
+    },
   };
 }
 

@@ -90,6 +90,19 @@ export interface ChangeTable {
   op: string; // 'c' created, 'u' updated, 'd' destroyed
 }
 
+/**
+ * An item that left a collection (a message expunged or moved out of a mailbox; later an event
+ * or card leaving a calendar or address book), under the modseq of that change. Rows of a
+ * deleted collection go with it.
+ */
+export interface TombstoneTable {
+  account_id: number;
+  collection_id: string; // mailboxes.id, later calendars/address books
+  modseq: number;
+  item_id: string; // emails.id (the email may live on in other mailboxes)
+  uid: number; // IMAP UID it had in the collection (0 where the collection has no UIDs)
+}
+
 export interface QueueMessageTable {
   id: Generated<number>;
   sender: string; // envelope MAIL FROM ('' for bounces)
@@ -165,6 +178,7 @@ export interface Database {
   emails: EmailTable;
   email_mailboxes: EmailMailboxTable;
   changes: ChangeTable;
+  tombstones: TombstoneTable;
   queue_messages: QueueMessageTable;
   queue_recipients: QueueRecipientTable;
   delivery_log: DeliveryLogTable;

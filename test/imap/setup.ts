@@ -17,7 +17,7 @@ export interface ImapTestEnv {
   doors: ImapDoors;
   alice: Account;
   bob: Account;
-  client(opts?: { user?: string; secure?: boolean }): Promise<ImapFlow>;
+  client(opts?: { user?: string; secure?: boolean; qresync?: boolean }): Promise<ImapFlow>;
   close(): Promise<void>;
 }
 
@@ -43,6 +43,7 @@ export async function imapEnv(kind: StoreKind, opts: ImapOptions = {}): Promise<
         auth: { user: o.user ?? 'alice@test.example', pass: PASSWORD },
         tls: { rejectUnauthorized: false },
         logger: false,
+        ...(o.qresync ? { qresync: true } : {}),
       });
       await c.connect();
       clients.push(c);
@@ -95,6 +96,11 @@ export class RawImap {
     const out = this.buf;
     this.buf = '';
     return out;
+  }
+  /** Sends one tagged command and returns every line up to and including its tagged answer. */
+  async cmd(tag: string, command: string, ms = 5000): Promise<string> {
+    this.send(`${tag} ${command}\r\n`);
+    return this.until(new RegExp(`^${tag} (OK|NO|BAD)[^\\r\\n]*\\r\\n`, 'm'), ms);
   }
   close(): void {
     this.socket.destroy();

@@ -5,7 +5,16 @@ import { raw } from '../proto/writer.ts';
 import { ANY, type Handler } from './types.ts';
 
 const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE'];
-const SELECTED_EXT = ['UIDPLUS', 'MOVE', 'UNSELECT', 'SPECIAL-USE', 'CHILDREN', 'LIST-EXTENDED'];
+const SELECTED_EXT = [
+  'UIDPLUS',
+  'MOVE',
+  'UNSELECT',
+  'SPECIAL-USE',
+  'CHILDREN',
+  'LIST-EXTENDED',
+  'CONDSTORE',
+  'QRESYNC',
+];
 
 export function capabilities(s: Session): string[] {
   const caps = [...BASE];

@@ -1,5 +1,6 @@
-// ENABLE (RFC 5161, RFC 9051 §6.3.1). Only IMAP4rev2 can be enabled so far (UTF-8 names and
-// strings, ESEARCH results); unknown capabilities are ignored as the RFC requires.
+// ENABLE (RFC 5161, RFC 9051 §6.3.1): IMAP4rev2 (UTF-8 names and strings, ESEARCH replies),
+// CONDSTORE and QRESYNC (RFC 7162 §3.1, §3.2.3; QRESYNC implies CONDSTORE). Unknown
+// capabilities are ignored as the RFC requires; ENABLED lists only what this command turned on.
 import { raw } from '../proto/writer.ts';
 import { AUTHED, type Handler } from './types.ts';
 
@@ -11,6 +12,13 @@ export const enable: Handler<'ENABLE'> = {
       if (cap === 'IMAP4REV2' && !s.rev2) {
         s.rev2 = true;
         enabled.push('IMAP4rev2');
+      } else if (cap === 'CONDSTORE' && !s.condstore) {
+        s.condstore = true;
+        enabled.push('CONDSTORE');
+      } else if (cap === 'QRESYNC' && !s.qresync) {
+        s.qresync = true;
+        s.condstore = true;
+        enabled.push('QRESYNC');
       }
     }
     s.untagged([raw('ENABLED'), ...enabled.map(raw)]);

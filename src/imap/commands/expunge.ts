@@ -1,8 +1,10 @@
 // EXPUNGE and UID EXPUNGE (RFC 9051 §6.4.3, UIDPLUS RFC 4315 §2.1): removes the \Deleted
 // messages (of the given UIDs) from the selected mailbox through core's removeFromMailbox;
-// the view then reports `* n EXPUNGE` for each, highest sequence number first.
+// the view then reports `* n EXPUNGE` for each, highest sequence number first (or VANISHED
+// under QRESYNC), and with CONDSTORE on the tagged OK carries the new HIGHESTMODSEQ.
 import { emailsByIds } from '../../core/messages.ts';
 import { removeFromMailbox } from '../../core/expunge.ts';
+import { mailboxById } from '../../core/mailboxes.ts';
 import type { SeqSet } from '../proto/seqset.ts';
 import type { Session } from '../session.ts';
 import { SELECTED, type Handler } from './types.ts';
@@ -30,6 +32,14 @@ export const expunge: Handler<'EXPUNGE' | 'UID EXPUNGE'> = {
       return;
     }
     await expungeDeleted(s, args.name === 'UID EXPUNGE' ? args.set : null, true);
-    await s.finish(tag, 'OK', null, `${args.name} completed`);
+    let code: string | null = null;
+    if (s.condstore) {
+      // RFC 7162 §3.2.10 (example) / §3.1.2: the new HIGHESTMODSEQ once the removals are told;
+      // no higher than the view, so nothing above it is taken as known.
+      const sel = s.selected!;
+      const mb = await mailboxById(s.core.db, s.account!.id, sel.id);
+      code = `HIGHESTMODSEQ ${Math.min(sel.view.modseq, Number(mb?.modseq ?? 0))}`;
+    }
+    await s.finish(tag, 'OK', code, `${args.name} completed`);
   },
 };

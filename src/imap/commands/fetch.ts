@@ -1,14 +1,17 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §7.5.2): FLAGS, UID, INTERNALDATE, RFC822.SIZE,
 // ENVELOPE, BODY, BODYSTRUCTURE, BODY[section]<partial>, BODY.PEEK, RFC822(.HEADER/.TEXT),
-// MODSEQ, EMAILID/THREADID (RFC 8474). A non-PEEK body fetch sets \Seen (§6.4.5) unless the
-// mailbox is read-only, and then FLAGS is returned too. UID FETCH always includes UID.
+// MODSEQ, EMAILID/THREADID (RFC 8474); the CHANGEDSINCE and VANISHED modifiers (RFC 7162
+// §3.1.4.1, §3.2.6) read the shared change log through core's mailboxChangesSince. A
+// non-PEEK body fetch sets \Seen (§6.4.5) unless the mailbox is read-only, and then FLAGS is
+// returned too. UID FETCH always includes UID.
 // Messages expunged by another session but still in this view are skipped.
-import { emailsByIds, type EmailRow } from '../../core/messages.ts';
+import { emailsByIds, mailboxChangesSince, type EmailRow } from '../../core/messages.ts';
 import { updateKeywords } from '../../core/keywords.ts';
 import { keywordToFlag } from '../../mail/keywords.ts';
 import { parseMime, partAt, type MimePart } from '../../mail/mimeparts.ts';
 import { sectionName, type FetchAtt, type Section } from '../proto/fetchatt.ts';
 import { bodyStructure, envelope } from '../proto/structure.ts';
+import { formatSeqSet, inRanges, resolveSeqSet, type SeqSet } from '../proto/seqset.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import type { Session } from '../session.ts';
 import { SELECTED, type Handler } from './types.ts';
@@ -163,25 +166,50 @@ async function items(
   return out;
 }
 
+/** `* VANISHED (EARLIER)` for UIDs of the set that left since `since` (RFC 7162 §3.2.6). */
+function reportVanished(s: Session, set: SeqSet, vanished: number[]): void {
+  const view = s.selected!.view;
+  const max = Math.max(view.uids[view.uids.length - 1] ?? 0, vanished[vanished.length - 1] ?? 0);
+  const ranges = resolveSeqSet(set, max);
+  const gone = vanished.filter((u) => view.seqOf(u) === 0 && inRanges(ranges, u));
+  if (gone.length) s.untagged([raw('VANISHED'), raw('(EARLIER)'), raw(formatSeqSet(gone))]);
+}
+
 export const fetch: Handler<'FETCH'> = {
   states: SELECTED,
   async run(s, args, tag) {
     const sel = s.selected!;
     const accountId = s.account!.id;
-    const idx = sel.view.select(args.set, args.uid);
+    if (args.vanished && !s.qresync) {
+      await s.finish(tag, 'BAD', null, 'VANISHED needs ENABLE QRESYNC');
+      return;
+    }
+    let atts = args.atts;
+    if (args.changedSince !== null || atts.some((a) => a.kind === 'MODSEQ')) {
+      s.condstore = true; // RFC 7162 §3.1: a CONDSTORE-enabling command
+      // §3.1.4.1: CHANGEDSINCE implies MODSEQ in every answer.
+      if (!atts.some((a) => a.kind === 'MODSEQ')) atts = [...atts, { kind: 'MODSEQ' }];
+    }
+    let idx = sel.view.select(args.set, args.uid);
+    if (args.changedSince !== null) {
+      const since = await mailboxChangesSince(s.core.db, accountId, sel.id, args.changedSince);
+      if (args.vanished) reportVanished(s, args.set, since.vanished);
+      const changed = new Set(since.changed.map((m) => m.uid));
+      idx = idx.filter((i) => changed.has(sel.view.uids[i]!));
+    }
     const CHUNK = 200;
     let seen: string[] = [];
-    if (setsSeen(args.atts) && !sel.readOnly) {
+    if (setsSeen(atts) && !sel.readOnly) {
       const ids = idx.map((i) => sel.view.emailIds[i]!);
       const res = await updateKeywords(s.core, accountId, ids, 'add', ['$seen']);
       if (res.modseq) sel.view.own.add(res.modseq);
       seen = [...res.changed.keys()];
     }
     const seenSet = new Set(seen);
-    const atts =
-      seenSet.size && !args.atts.some((a) => a.kind === 'FLAGS')
-        ? [...args.atts, { kind: 'FLAGS' as const }]
-        : args.atts;
+    const withFlags =
+      seenSet.size && !atts.some((a) => a.kind === 'FLAGS')
+        ? [...atts, { kind: 'FLAGS' as const }]
+        : atts;
     for (let c = 0; c < idx.length; c += CHUNK) {
       const part = idx.slice(c, c + CHUNK);
       const rows = await emailsByIds(
@@ -193,7 +221,7 @@ export const fetch: Handler<'FETCH'> = {
         const row = rows.get(sel.view.emailIds[i]!);
         if (!row) continue;
         if (args.changedSince !== null && row.modseq <= args.changedSince) continue;
-        const list = seenSet.has(row.id) || !seenSet.size ? atts : args.atts;
+        const list = seenSet.has(row.id) ? withFlags : atts;
         const data = await items(s, list, sel.view.uids[i]!, row, args.uid, row.keywords);
         s.untagged([i + 1, raw('FETCH'), data]);
       }

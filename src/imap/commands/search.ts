@@ -37,6 +37,22 @@ function needsRaw(k: SearchKey): boolean {
   }
 }
 
+/** Whether a MODSEQ key is used: the answer then names the highest modseq (RFC 7162 §3.1.5). */
+function usesModseq(k: SearchKey): boolean {
+  switch (k.op) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return usesModseq(k.key);
+    case 'or':
+      return usesModseq(k.a) || usesModseq(k.b);
+    case 'and':
+      return k.keys.some(usesModseq);
+    default:
+      return false;
+  }
+}
+
 function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -110,12 +126,17 @@ export const search: Handler<'SEARCH'> = {
     const rows = await emailsByIds(s.core.db, s.account!.id, view.emailIds);
     const withRaw = needsRaw(key);
     const hits: number[] = [];
+    const withModseq = usesModseq(key);
+    if (withModseq) s.condstore = true;
+    let highest = 0;
     for (let i = 0; i < view.uids.length; i++) {
       const row = rows.get(view.emailIds[i]!);
       if (!row) continue;
       const c: Candidate = { seq: i + 1, uid: view.uids[i]!, row };
       if (withRaw) c.raw = await s.core.blobs.get(row.blobHash);
-      if (match(key, c, view)) hits.push(args.uid ? c.uid : c.seq);
+      if (!match(key, c, view)) continue;
+      hits.push(args.uid ? c.uid : c.seq);
+      highest = Math.max(highest, row.modseq);
     }
     if (s.rev2 || returnOpts !== null) {
       // RFC 4731 / RFC 9051 §7.3.4: RETURN () means ALL.
@@ -129,8 +150,12 @@ export const search: Handler<'SEARCH'> = {
           items.push(raw('ALL'), raw(formatSeqSet([...hits].sort((a, b) => a - b))));
       }
       if (opts.includes('COUNT')) items.push(raw('COUNT'), hits.length);
+      if (withModseq && hits.length) items.push(raw('MODSEQ'), highest);
       s.untagged([raw('ESEARCH'), ...items]);
-    } else s.untagged([raw('SEARCH'), ...hits]);
+    } else {
+      const tail = withModseq && hits.length ? [[raw('MODSEQ'), highest]] : [];
+      s.untagged([raw('SEARCH'), ...hits, ...tail]);
+    }
     await s.finish(tag, 'OK', null, 'SEARCH completed');
   },
 };

@@ -1,17 +1,47 @@
 // SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3): opens a mailbox view. A failed SELECT leaves
 // the session unselected (§6.3.2); a new SELECT first closes the old one with [CLOSED]
-// (RFC 7162 §3.2.11, part of IMAP4rev2).
+// (RFC 7162 §3.2.11, part of IMAP4rev2). Every SELECT answers HIGHESTMODSEQ (we always have
+// modseqs, so never NOMODSEQ); (CONDSTORE) enables CONDSTORE (RFC 7162 §3.1.8); (QRESYNC
+// (uidvalidity modseq [known-uids])) reports what changed since modseq: `* VANISHED (EARLIER)`
+// for UIDs that left, then FETCH (UID FLAGS MODSEQ) for messages changed (§3.2.5).
 import { mailboxByName } from '../../core/mailboxes.ts';
+import { mailboxChangesSince } from '../../core/messages.ts';
 import { SYSTEM_FLAGS } from '../../mail/keywords.ts';
+import type { Qresync } from '../proto/grammar.ts';
+import { formatSeqSet, inRanges, resolveSeqSet } from '../proto/seqset.ts';
 import { raw } from '../proto/writer.ts';
-import { MailboxView } from '../view.ts';
+import type { Session } from '../session.ts';
+import { flagsFetch, MailboxView } from '../view.ts';
 import { specialUse } from './list.ts';
 import { AUTHED, type Handler } from './types.ts';
+
+async function resync(s: Session, view: MailboxView, q: Qresync, uidNext: number): Promise<void> {
+  const { changed, vanished } = await mailboxChangesSince(
+    s.core.db,
+    view.accountId,
+    view.mailboxId,
+    q.modseq,
+  );
+  // "*" in known-uids is the highest UID the mailbox ever gave.
+  const known = q.knownUids ? resolveSeqSet(q.knownUids, Math.max(uidNext - 1, 1)) : null;
+  // Only UIDs not in this view: one that left after the view was loaded is reported later.
+  const gone = vanished.filter((u) => view.seqOf(u) === 0 && (!known || inRanges(known, u)));
+  if (gone.length) s.untagged([raw('VANISHED'), raw('(EARLIER)'), raw(formatSeqSet(gone))]);
+  for (const m of changed) {
+    const seq = view.seqOf(m.uid);
+    if (seq > 0) s.untagged(flagsFetch(seq, m.uid, m.keywords, m.modseq));
+  }
+}
 
 export const select: Handler<'SELECT' | 'EXAMINE'> = {
   states: AUTHED,
   async run(s, args, tag) {
     const accountId = s.account!.id;
+    if (args.qresync && !s.qresync) {
+      await s.finish(tag, 'BAD', null, 'ENABLE QRESYNC first');
+      return;
+    }
+    if (args.condstore) s.condstore = true;
     if (s.selected) {
       s.selected = null;
       s.state = 'auth';
@@ -22,6 +52,8 @@ export const select: Handler<'SELECT' | 'EXAMINE'> = {
       await s.finish(tag, 'NO', 'NONEXISTENT', 'No such mailbox');
       return;
     }
+    // Read before the view loads: every change at or below it is in what the view shows.
+    const highest = Number(mb.modseq);
     const view = new MailboxView(s.core, accountId, mb.id);
     await view.load();
     const readOnly = args.name === 'EXAMINE';
@@ -36,8 +68,12 @@ export const select: Handler<'SELECT' | 'EXAMINE'> = {
     ]);
     s.untagged([raw('OK'), raw(`[UIDVALIDITY ${Number(mb.uid_validity)}]`), 'UIDs valid']);
     s.untagged([raw('OK'), raw(`[UIDNEXT ${Number(mb.uid_next)}]`), 'Predicted next UID']);
+    s.untagged([raw('OK'), raw(`[HIGHESTMODSEQ ${highest}]`), 'Highest']);
     const use = specialUse(mb.role);
     s.untagged([raw('LIST'), use ? [raw(use)] : [], '/', s.encodeName(mb.name)]);
+    // §3.2.5.2: a different UIDVALIDITY means the client's cache is void; nothing to resync.
+    if (args.qresync && args.qresync.uidValidity === Number(mb.uid_validity))
+      await resync(s, view, args.qresync, Number(mb.uid_next));
     s.selected = {
       id: mb.id,
       name: mb.name,

@@ -42,6 +42,7 @@ export async function statusItems(s: Session, mb: Mailbox, items: string[]): Pro
         v = counts.size;
         break;
       case 'HIGHESTMODSEQ':
+        s.condstore = true; // RFC 7162 §3.1: a CONDSTORE-enabling command
         v = Math.max(counts.highestModseq, Number(mb.modseq));
         break;
       default:

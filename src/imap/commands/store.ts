@@ -36,21 +36,27 @@ export const store: Handler<'STORE'> = {
       keywords,
       args.unchangedSince,
     );
-    if (res.modseq && args.silent) sel.view.own.add(res.modseq);
-    if (!args.silent) {
+    if (args.unchangedSince !== null) s.condstore = true; // RFC 7162 §3.1
+    if (res.modseq) sel.view.own.add(res.modseq);
+    // RFC 7162 §3.1.3: with CONDSTORE on, changed messages report their new MODSEQ, even
+    // after .SILENT (then without FLAGS).
+    if (!args.silent || (s.condstore && res.modseq)) {
       const rows = await emailsByIds(s.core.db, s.account!.id, ids);
       for (const i of idx) {
         const row = rows.get(sel.view.emailIds[i]!);
         if (!row) continue;
+        const changed = res.changed.has(row.id);
+        if (args.silent && !changed) continue;
         const items: Value[] = [];
         if (args.uid) items.push(raw('UID'), sel.view.uids[i]!);
-        items.push(
-          raw('FLAGS'),
-          row.keywords.map((k) => raw(keywordToFlag(k))),
-        );
+        if (!args.silent)
+          items.push(
+            raw('FLAGS'),
+            row.keywords.map((k) => raw(keywordToFlag(k))),
+          );
+        if (s.condstore) items.push(raw('MODSEQ'), [row.modseq]);
         s.untagged([i + 1, raw('FETCH'), items]);
       }
-      if (res.modseq) sel.view.own.add(res.modseq);
     }
     if (res.conflicts.length > 0) {
       const conflicted = new Set(res.conflicts);

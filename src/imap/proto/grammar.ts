@@ -16,7 +16,7 @@ export type Args =
   | { name: 'AUTHENTICATE'; mechanism: string; initial: string | null }
   | { name: 'ID'; params: Record<string, string | null> | null }
   | { name: 'ENABLE'; caps: string[] }
-  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; params: string[] }
+  | { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean; qresync: Qresync | null }
   | { name: 'CREATE'; mailbox: string; use: string[] }
   | { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string }
   | { name: 'RENAME'; from: string; to: string }
@@ -30,7 +30,15 @@ export type Args =
       date: string | null;
       message: Buffer;
     }
-  | { name: 'FETCH'; uid: boolean; set: SeqSet; atts: FetchAtt[]; changedSince: number | null }
+  | {
+      name: 'FETCH';
+      uid: boolean;
+      set: SeqSet;
+      atts: FetchAtt[];
+      changedSince: number | null;
+      /** UID FETCH … (CHANGEDSINCE n VANISHED), RFC 7162 §3.2.6. */
+      vanished: boolean;
+    }
   | {
       name: 'STORE';
       uid: boolean;
@@ -45,6 +53,14 @@ export type Args =
   | { name: 'UID EXPUNGE'; set: SeqSet };
 
 export type CommandName = Args['name'];
+
+/** SELECT/EXAMINE (QRESYNC (uidvalidity modseq [known-uids [(seqs uids)]])), RFC 7162 §3.2.5. */
+export interface Qresync {
+  uidValidity: number;
+  modseq: number;
+  knownUids: SeqSet | null;
+  seqMatch: { seqs: SeqSet; uids: SeqSet } | null;
+}
 
 export interface Command {
   tag: string;
@@ -93,17 +109,37 @@ function readList(r: Reader): Args {
   return { name: 'LIST', select, reference, patterns, returns };
 }
 
-/** Skips a parenthesised parameter list we do not use yet, keeping its atoms. */
-function readParams(r: Reader, depth = 0): string[] {
-  if (depth > 8) r.fail('shallower parameters');
-  const out: string[] = [];
+/** select-params (RFC 4466 §2.1): CONDSTORE (RFC 7162 §3.1.8) and QRESYNC (§3.2.5). */
+function readSelectParams(r: Reader): { condstore: boolean; qresync: Qresync | null } {
+  let condstore = false;
+  let qresync: Qresync | null = null;
   r.list(() => {
-    if (r.peekChar() === '(') out.push(...readParams(r, depth + 1));
-    else if (r.peekChar() === '"' || r.peekChar() === '{') out.push(r.string());
-    else out.push(r.astringAtom().toUpperCase());
+    const w = r.name().toUpperCase();
+    if (w === 'CONDSTORE') condstore = true;
+    else if (w === 'QRESYNC') {
+      r.sp();
+      r.char('(');
+      const uidValidity = r.nzNumber32();
+      r.sp();
+      const modseq = r.number();
+      let knownUids: SeqSet | null = null;
+      let seqMatch: Qresync['seqMatch'] = null;
+      if (r.maybeSp()) {
+        if (r.peekChar() !== '(') knownUids = readSeqSet(r);
+        if (knownUids === null || r.maybeSp()) {
+          r.char('(');
+          const seqs = readSeqSet(r);
+          r.sp();
+          seqMatch = { seqs, uids: readSeqSet(r) };
+          r.char(')');
+        }
+      }
+      r.char(')');
+      qresync = { uidValidity, modseq, knownUids, seqMatch };
+    } else r.fail('CONDSTORE or QRESYNC');
     return 0;
-  });
-  return out;
+  }, false);
+  return { condstore, qresync };
 }
 
 function readStore(r: Reader, uid: boolean): Args {
@@ -145,17 +181,21 @@ function readFetch(r: Reader, uid: boolean): Args {
   r.sp();
   const atts = readFetchAtts(r);
   let changedSince: number | null = null;
+  let vanished = false;
   if (r.maybeSp()) {
+    // RFC 7162 §3.1.4.1, §3.2.6: (CHANGEDSINCE n [VANISHED]); VANISHED only with UID FETCH.
     r.list(() => {
       const w = r.name().toUpperCase();
       if (w === 'CHANGEDSINCE') {
         r.sp();
         changedSince = r.number();
-      } else if (w !== 'VANISHED') r.fail('fetch modifier');
+      } else if (w === 'VANISHED' && uid) vanished = true;
+      else r.fail('fetch modifier');
       return 0;
     }, false);
+    if (vanished && changedSince === null) r.fail('CHANGEDSINCE with VANISHED');
   }
-  return { name: 'FETCH', uid, set, atts, changedSince };
+  return { name: 'FETCH', uid, set, atts, changedSince, vanished };
 }
 
 function readArgs(r: Reader, name: string, uid: boolean): Args {
@@ -215,7 +255,8 @@ function readArgs(r: Reader, name: string, uid: boolean): Args {
     case 'EXAMINE': {
       r.sp();
       const mailbox = r.astring();
-      return { name, mailbox, params: r.maybeSp() ? readParams(r) : [] };
+      const params = r.maybeSp() ? readSelectParams(r) : { condstore: false, qresync: null };
+      return { name, mailbox, ...params };
     }
     case 'CREATE': {
       r.sp();
