@@ -198,6 +198,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           db,
         );
         await db.schema.createIndex('accounts_unit').on('accounts').column('unit_path').execute();
+        // Accounts made earlier may name units: create those (and their parents) so every
+        // account's unit exists.
+        const used = await sql<{ p: string }>`select distinct unit_path as p from accounts`.execute(
+          db,
+        );
+        const made = new Set(['/']);
+        for (const { p } of used.rows) {
+          const segs = p.split('/').filter((x) => x !== '');
+          for (let i = 1; i <= segs.length; i++) {
+            const path = `/${segs.slice(0, i).join('/')}`;
+            if (made.has(path)) continue;
+            made.add(path);
+            const parent = i === 1 ? '/' : `/${segs.slice(0, i - 1).join('/')}`;
+            await sql`insert into units (path, name, parent_path, created_at) values (${path}, '', ${parent}, ${Date.now()})`.execute(
+              db,
+            );
+          }
+        }
         await db.schema
           .createTable('role_grants')
           .addColumn('account_id', big, (c) => c.notNull().references('accounts.id'))
