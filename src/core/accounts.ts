@@ -166,6 +166,7 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
       .execute();
     await trx.deleteFrom('email_mailboxes').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('emails').where('account_id', '=', a.id).execute();
+    await core.store.fulltext.removeAccount(trx, a.id);
     await trx.deleteFrom('mailboxes').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('changes').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('aliases').where('account_id', '=', a.id).execute();

@@ -64,6 +64,7 @@ export async function copyEmails(
           .insertInto('emails')
           .values({ ...email, id: targetId, modseq, received_at: now })
           .execute();
+        await core.store.fulltext.copy(trx, accountId, emailId, targetId);
         await takeBlob(trx, email.blob_hash, Number(email.size), 1, now);
         addedBytes += Number(email.size);
         changes.push({ type: 'Email', id: targetId, op: 'c' });

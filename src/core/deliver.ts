@@ -4,18 +4,23 @@
 //   2. one transaction takes the blob reference, and per recipient: the next modseq, the
 //      email row, its UID in the mailbox, and the change-log rows;
 //   3. after commit, the change events are published (IMAP IDLE, JMAP push…).
+// The message is parsed once, before the transaction: metadata and the full-text index's
+// words (cut once however many recipients); each delivered email gets its index row inside
+// the same transaction as its email row.
 // Only after `ingest` resolves may a door answer 250 / OK / created.
 // Deliveries that arrive while another commits are committed together (groupcommit.ts): one
 // fsync for many messages under load.
 import type { Insertable, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { parseMeta, type MessageMeta } from '../mail/meta.ts';
+import { parseMessage, type MessageMeta } from '../mail/meta.ts';
+import type { FullTextIndex, IndexDoc, TextField } from '../store/fulltext.ts';
 import { UserError } from '../util/errors.ts';
 import type { Core } from './core.ts';
 import { newId } from './ids.ts';
 import { PendingEvents } from './changes.ts';
 import { takeBlob } from './blobrefs.ts';
 import { GroupCommit } from './groupcommit.ts';
+import { indexFields } from './search.ts';
 
 export interface DeliveryTarget {
   accountId: number;
@@ -46,6 +51,8 @@ interface Job {
   hash: string;
   size: number;
   meta: MessageMeta;
+  /** The message's text for the full-text index, cut into words. */
+  fields: Record<TextField, string>;
   targets: DeliveryTarget[];
   now: number;
 }
@@ -93,9 +100,15 @@ async function takeUid(
 type Rows<T extends keyof Database> = Insertable<Database[T]>[];
 
 /** Stores one job's recipients inside the batch transaction. */
-async function storeJob(trx: Trx, job: Job, events: PendingEvents): Promise<DeliveryResult[]> {
+async function storeJob(
+  trx: Trx,
+  job: Job,
+  events: PendingEvents,
+  index: FullTextIndex,
+): Promise<DeliveryResult[]> {
   const { size, meta, now } = job;
   const out: DeliveryResult[] = [];
+  const docs: IndexDoc[] = [];
   const emails: Rows<'emails'> = [];
   const placements: Rows<'email_mailboxes'> = [];
   const changes: Rows<'changes'> = [];
@@ -160,6 +173,7 @@ async function storeJob(trx: Trx, job: Job, events: PendingEvents): Promise<Deli
       email_id: emailId,
       modseq,
     });
+    docs.push({ accountId: t.accountId, emailId, fields: job.fields });
     changes.push(
       { account_id: t.accountId, modseq, type: 'Email', object_id: emailId, op: 'c' },
       { account_id: t.accountId, modseq, type: 'Mailbox', object_id: box.id, op: 'u' },
@@ -184,6 +198,7 @@ async function storeJob(trx: Trx, job: Job, events: PendingEvents): Promise<Deli
       .insertInto('changes')
       .values(changes.slice(i, i + 500))
       .execute();
+  await index.add(trx, docs);
   if (emails.length > 0) await takeBlob(trx, job.hash, size, emails.length, now);
   return out;
 }
@@ -197,7 +212,7 @@ function committer(core: Core): GroupCommit<Job, DeliveryResult[]> {
       const events = new PendingEvents();
       const results = await core.db.transaction().execute(async (trx) => {
         const all: DeliveryResult[][] = [];
-        for (const job of jobs) all.push(await storeJob(trx, job, events));
+        for (const job of jobs) all.push(await storeJob(trx, job, events, core.store.fulltext));
         return all;
       });
       events.publish(core);
@@ -219,9 +234,18 @@ export async function ingest(
   opts: IngestOptions = {},
 ): Promise<DeliveryResult[]> {
   const now = opts.receivedAt ?? Date.now();
-  const meta = opts.meta ?? (await parseMeta(raw));
+  const parsed = await parseMessage(raw);
+  const meta = opts.meta ?? parsed.meta;
+  const fields = indexFields(parsed.text);
   const hash = await core.blobs.put(raw); // fsynced before any row names it
-  const results = await committer(core).submit({ hash, size: raw.byteLength, meta, targets, now });
+  const results = await committer(core).submit({
+    hash,
+    size: raw.byteLength,
+    meta,
+    fields,
+    targets,
+    now,
+  });
   if (targets.length > 0 && results.every((r) => r.error === 'no_account'))
     throw new UserError('not_found', 'none of the recipients has an account');
   return results;

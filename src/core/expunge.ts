@@ -106,6 +106,7 @@ export async function removeFromMailbox(
       modseq,
       gone.map((g) => ({ id: g.emailId, uid: g.uid })),
     );
+    await core.store.fulltext.remove(trx, accountId, [...destroyed]);
     if (hashes.length > 0) await releaseBlobs(trx, hashes);
     if (bytes > 0)
       await trx

@@ -3,6 +3,8 @@
 // Never throws: a message that does not parse still gets stored, with what could be read.
 // A simple one-part text message is read directly (quickmeta.ts, about ten times faster);
 // everything else goes through postal-mime, and both give the same result.
+// `parseMessage` also returns the text the search index reads (MessageText), from the same
+// single parse: decoded text parts (HTML as text) bounded to TEXT_CHARS, addresses, file names.
 import PostalMime, { type Address } from 'postal-mime';
 import { quickFields, type QuickFields } from './quickmeta.ts';
 
@@ -116,27 +118,112 @@ function build(p: Parsed): MessageMeta {
 
 /** The full parse with postal-mime (multipart, encoded bodies, attachments, …). */
 async function parseFull(raw: Uint8Array): Promise<MessageMeta> {
+  return (await parseBoth(raw)).meta;
+}
+
+async function parseBoth(raw: Uint8Array): Promise<ParsedMessage> {
   try {
     const email = await PostalMime.parse(raw, {
       attachmentEncoding: 'arraybuffer',
       maxNestingDepth: 64,
     });
-    return build({
-      ...email,
-      text: email.text ?? (email.html ? email.html.replace(/<[^>]*>/g, ' ') : ''),
-      hasAttachment: email.attachments.some((a) => a.disposition !== 'inline' || !a.contentId),
-    });
+    const text = email.text ?? (email.html ? email.html.replace(/<[^>]*>/g, ' ') : '');
+    return {
+      meta: build({
+        ...email,
+        text,
+        hasAttachment: email.attachments.some((a) => a.disposition !== 'inline' || !a.contentId),
+      }),
+      text: {
+        subject: email.subject ?? '',
+        from: display(flatten(email.from)),
+        to: display(flatten(email.to)),
+        cc: display(flatten(email.cc)),
+        bcc: display(flatten(email.bcc)),
+        body: text.slice(0, TEXT_CHARS),
+        attachments: email.attachments
+          .map((a) => a.filename ?? '')
+          .filter(Boolean)
+          .join('\n'),
+      },
+    };
   } catch {
-    return EMPTY;
+    return { meta: EMPTY, text: EMPTY_TEXT };
+  }
+}
+
+function tryQuick(raw: Uint8Array): QuickFields | null {
+  try {
+    return quickFields(raw, PREVIEW_CHARS);
+  } catch {
+    return null;
   }
 }
 
 async function parseUnsafe(raw: Uint8Array): Promise<MessageMeta> {
-  let quick: QuickFields | null;
-  try {
-    quick = quickFields(raw, PREVIEW_CHARS);
-  } catch {
-    quick = null;
-  }
+  const quick = tryQuick(raw);
   return quick ? build({ ...quick, hasAttachment: false }) : parseFull(raw);
+}
+
+/** What the search index reads of a message: decoded text, not yet cut into words. */
+export interface MessageText {
+  subject: string;
+  from: string;
+  to: string;
+  cc: string;
+  bcc: string;
+  /** The decoded text parts (HTML as text), at most TEXT_CHARS characters. */
+  body: string;
+  /** Attachment file names, one per line. */
+  attachments: string;
+}
+
+export interface ParsedMessage {
+  meta: MessageMeta;
+  text: MessageText;
+}
+
+/** How much body text is indexed (characters). */
+export const TEXT_CHARS = 256 * 1024;
+
+const EMPTY_TEXT: MessageText = {
+  subject: '',
+  from: '',
+  to: '',
+  cc: '',
+  bcc: '',
+  body: '',
+  attachments: '',
+};
+
+/** The body of a simple message as text, up to TEXT_CHARS (a cut character is dropped). */
+function quickBody(raw: Uint8Array, body: { offset: number; charset: string }): string {
+  const bytes = raw.subarray(body.offset, body.offset + TEXT_CHARS * 4);
+  const text = new TextDecoder(body.charset).decode(bytes, { stream: true });
+  return text.length > TEXT_CHARS ? text.slice(0, TEXT_CHARS) : text;
+}
+
+/** Metadata and index text from one parse (the delivery path). Never throws. */
+export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
+  const quick = tryQuick(raw);
+  if (!quick?.body) return parseMessageFull(raw);
+  const meta = clean(build({ ...quick, hasAttachment: false }));
+  return {
+    meta,
+    text: {
+      subject: meta.subject,
+      from: meta.from,
+      to: meta.to,
+      cc: display(flatten(quick.cc)),
+      bcc: display(flatten(quick.bcc)),
+      body: quickBody(raw, quick.body),
+      attachments: '',
+    },
+  };
+}
+
+/** `parseMessage` always through postal-mime: the reference the fast path is held to. */
+export async function parseMessageFull(raw: Uint8Array): Promise<ParsedMessage> {
+  const both = await parseBoth(raw);
+  return { meta: clean(both.meta), text: both.text };
 }

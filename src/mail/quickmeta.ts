@@ -18,6 +18,11 @@ export interface QuickFields {
   references?: string;
   /** The start of the body as text (line ends as in the message), or all of it. */
   text: string;
+  /** Cc and Bcc (all fields of each name, as postal-mime collects them): the search index. */
+  cc?: Address[];
+  bcc?: Address[];
+  /** Where the body starts and its WHATWG charset label: the search index decodes all of it. */
+  body?: { offset: number; charset: string };
 }
 
 const headerDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -105,9 +110,14 @@ export function quickFields(raw: Uint8Array, previewChars = Infinity): QuickFiel
 
   const first = new Map<string, string>();
   const to: Address[] = [];
+  const cc: Address[] = [];
+  const bcc: Address[] = [];
   for (const [k, v] of fields) {
     if (!first.has(k)) first.set(k, v);
-    if (k === 'to' && v) to.push(...addressParser(v));
+    if (!v) continue;
+    if (k === 'to') to.push(...addressParser(v));
+    else if (k === 'cc') cc.push(...addressParser(v));
+    else if (k === 'bcc') bcc.push(...addressParser(v));
   }
   const type = PLAIN.exec(first.get('content-type') ?? 'text/plain');
   const cte = first.get('content-transfer-encoding');
@@ -129,5 +139,8 @@ export function quickFields(raw: Uint8Array, previewChars = Infinity): QuickFiel
     inReplyTo: words('in-reply-to'),
     references: words('references'),
     text: bodyStart(raw, split[1], charset, previewChars),
+    cc,
+    bcc,
+    body: { offset: split[1], charset },
   };
 }

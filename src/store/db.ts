@@ -5,6 +5,9 @@ import pg from 'pg';
 import { openSqlite } from './sqlite.ts';
 import { migrateToLatest, type Dialect } from './migrations.ts';
 import type { Database } from './schema.ts';
+import { makeIndex, type FullTextIndex } from './fulltext.ts';
+import { sqliteSearch } from './fulltext-sqlite.ts';
+import { pgSearch } from './fulltext-pg.ts';
 
 // PostgreSQL returns int8 and numeric as strings; our integers fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -13,6 +16,8 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The full-text index of mail, in this store's dialect. */
+  fulltext: FullTextIndex;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,7 @@ export async function openStore(url: string, opts: OpenOptions = {}): Promise<St
   return {
     db,
     dialect,
+    fulltext: makeIndex(dialect === 'sqlite' ? sqliteSearch : pgSearch),
     close: () => db.destroy(),
   };
 }

@@ -3,6 +3,7 @@
 // Never edit a migration that has shipped: add a new one, and note it in CHANGELOG.md.
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import { ALL_TEXT as PG_ALL_TEXT, WORDS_VECTOR as PG_WORDS_VECTOR } from './fulltext-pg.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -273,7 +274,105 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_fulltext': {
+      // The full-text index of mail (store/fulltext.ts): one row of pre-cut text per email.
+      // SQLite: FTS5 over it (external content, kept by triggers); the unicode61 categories
+      // keep Lao vowel and tone marks (M*) inside their words. PostgreSQL: a generated tsvector
+      // (GIN) and, when pg_trgm can be installed, a trigram index over all the text.
+      async up(db: Kysely<unknown>) {
+        const cols = [
+          'subject',
+          'from_text',
+          'to_text',
+          'cc_text',
+          'bcc_text',
+          'body',
+          'attachments',
+        ];
+        if (dialect === 'sqlite') {
+          const list = cols.join(', ');
+          const news = cols.map((c) => `new.${c}`).join(', ');
+          const olds = cols.map((c) => `old.${c}`).join(', ');
+          await sql`create table fulltext (
+            id integer primary key,
+            account_id integer not null,
+            email_id text not null,
+            ${sql.raw(cols.map((c) => `${c} text not null`).join(', '))},
+            unique (account_id, email_id))`.execute(db);
+          await sql
+            .raw(
+              `create virtual table fulltext_words using fts5(account_id, ${list},
+            content='fulltext', content_rowid='id',
+            tokenize="unicode61 categories 'L* N* Co M*'")`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create virtual table fulltext_trigram using fts5(${list},
+            content='fulltext', content_rowid='id', tokenize='trigram', detail=none)`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create trigger fulltext_ai after insert on fulltext begin
+            insert into fulltext_words(rowid, account_id, ${list}) values (new.id, new.account_id, ${news});
+            insert into fulltext_trigram(rowid, ${list}) values (new.id, ${news});
+            end`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create trigger fulltext_ad after delete on fulltext begin
+            insert into fulltext_words(fulltext_words, rowid, account_id, ${list})
+              values ('delete', old.id, old.account_id, ${olds});
+            insert into fulltext_trigram(fulltext_trigram, rowid, ${list})
+              values ('delete', old.id, ${olds});
+            end`,
+            )
+            .execute(db);
+          return;
+        }
+        let t = db.schema
+          .createTable('fulltext')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('email_id', 'text', (c) => c.notNull());
+        for (const c of cols) t = t.addColumn(c, 'text', (b) => b.notNull());
+        await t
+          .addColumn('words', sql`tsvector`, (c) =>
+            c.generatedAlwaysAs(sql.raw(PG_WORDS_VECTOR)).stored(),
+          )
+          .addPrimaryKeyConstraint('fulltext_pk', ['account_id', 'email_id'])
+          .execute();
+        await sql`create index fulltext_words on fulltext using gin (words)`.execute(db);
+        const trgm = await trigramSchema(db);
+        if (trgm)
+          await sql`create index fulltext_trigram on fulltext
+            using gin (${sql.raw(PG_ALL_TEXT)} ${sql.id(trgm)}.gin_trgm_ops)`.execute(db);
+      },
+    },
   };
+}
+
+/**
+ * The schema holding pg_trgm, installing it (into `public`, shared by every schema of the
+ * database) when missing and allowed; null when it cannot be had (then LIKE scans).
+ */
+async function trigramSchema(db: Kysely<unknown>): Promise<string | null> {
+  const find = async () =>
+    (
+      await sql<{ s: string }>`select n.nspname as s from pg_extension e
+        join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db)
+    ).rows[0]?.s ?? null;
+  const found = await find();
+  if (found) return found;
+  await sql`savepoint trgm`.execute(db);
+  try {
+    await sql`create extension if not exists pg_trgm with schema public`.execute(db);
+    await sql`release savepoint trgm`.execute(db);
+  } catch {
+    await sql`rollback to savepoint trgm`.execute(db);
+  }
+  return find();
 }
 
 class StaticProvider implements MigrationProvider {

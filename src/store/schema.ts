@@ -103,6 +103,24 @@ export interface TombstoneTable {
   uid: number; // IMAP UID it had in the collection (0 where the collection has no UIDs)
 }
 
+/**
+ * The text of an email as the full-text index holds it (store/fulltext.ts): each field cut
+ * into words (mail/segment.ts), joined by single spaces. One row per (account, email), written
+ * and deleted with the email row. SQLite adds a rowid `id` (for FTS5), PostgreSQL a generated
+ * tsvector `words`; neither is read through this type.
+ */
+export interface FullTextTable {
+  account_id: number;
+  email_id: string;
+  subject: string;
+  from_text: string;
+  to_text: string;
+  cc_text: string;
+  bcc_text: string;
+  body: string; // decoded text parts, HTML as text, bounded (mail/meta.ts TEXT_CHARS)
+  attachments: string; // file names
+}
+
 export interface QueueMessageTable {
   id: Generated<number>;
   sender: string; // envelope MAIL FROM ('' for bounces)
@@ -178,6 +196,7 @@ export interface Database {
   emails: EmailTable;
   email_mailboxes: EmailMailboxTable;
   changes: ChangeTable;
+  fulltext: FullTextTable;
   tombstones: TombstoneTable;
   queue_messages: QueueMessageTable;
   queue_recipients: QueueRecipientTable;
