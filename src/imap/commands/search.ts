@@ -1,9 +1,8 @@
-// SEARCH and UID SEARCH (RFC 9051 §6.4.4). This first version evaluates the key tree over the
-// selected view in memory: flags, sequence numbers and UIDs, dates, sizes, MODSEQ, and text
-// keys as case-insensitive substrings: FROM/TO/SUBJECT on the stored metadata (decoded at
-// delivery), CC/BCC/HEADER/BODY/TEXT on the raw message. Full-text search through the shared
-// index (with Lao word segmentation) replaces the text part later. IMAP4rev2 sessions get an
-// ESEARCH reply (RFC 9051 §7.3.4), others the SEARCH reply.
+// SEARCH and UID SEARCH (RFC 9051 §6.4.4). The key tree is evaluated over the selected view in
+// memory: flags, sequence numbers and UIDs, dates, sizes, MODSEQ; the text keys (FROM, TO, CC,
+// BCC, SUBJECT, BODY, TEXT) are looked up first in the shared full-text index, which cuts Lao
+// into words (searchtext.ts); HEADER reads the raw message as a case-insensitive substring.
+// IMAP4rev2 sessions get an ESEARCH reply (RFC 9051 §7.3.4), others the SEARCH reply.
 import { emailsByIds, type EmailRow } from '../../core/messages.ts';
 import { flagToKeyword } from '../../mail/keywords.ts';
 import { headerValue, parseMime } from '../../mail/mimeparts.ts';
@@ -12,6 +11,7 @@ import type { SearchKey } from '../proto/search.ts';
 import { quote, raw, type Value } from '../proto/writer.ts';
 import type { MailboxView } from '../view.ts';
 import { SELECTED, type Handler } from './types.ts';
+import { prepareTextKeys, textMatches } from './searchtext.ts';
 
 interface Candidate {
   seq: number;
@@ -24,8 +24,6 @@ function needsRaw(k: SearchKey): boolean {
   switch (k.op) {
     case 'header':
       return true;
-    case 'text':
-      return !['from', 'to', 'subject'].includes(k.field);
     case 'not':
       return needsRaw(k.key);
     case 'or':
@@ -85,21 +83,8 @@ function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
       const d = day(t);
       return k.cmp === 'before' ? d < k.day : k.cmp === 'on' ? d === k.day : d >= k.day;
     }
-    case 'text': {
-      if (k.field === 'from') return contains(c.row.from, k.value);
-      if (k.field === 'to') return contains(c.row.to, k.value);
-      if (k.field === 'subject') return contains(c.row.subject, k.value);
-      const text = c.raw!.toString('utf8');
-      if (k.field === 'cc' || k.field === 'bcc') {
-        const v = headerValue(parseMime(c.raw!).headers, k.field);
-        return v !== null && contains(v, k.value);
-      }
-      if (k.field === 'body') {
-        const root = parseMime(c.raw!);
-        return contains(text.slice(root.bodyStart), k.value);
-      }
-      return contains(text, k.value);
-    }
+    case 'text':
+      return textMatches(k, c.row.id);
     case 'header': {
       const v = headerValue(parseMime(c.raw!).headers, k.field.toLowerCase());
       return v !== null && contains(v, k.value);
@@ -125,6 +110,7 @@ export const search: Handler<'SEARCH'> = {
     const view = sel.view;
     const rows = await emailsByIds(s.core.db, s.account!.id, view.emailIds);
     const withRaw = needsRaw(key);
+    await prepareTextKeys(s, key);
     const hits: number[] = [];
     const withModseq = usesModseq(key);
     if (withModseq) s.condstore = true;
