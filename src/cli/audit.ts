@@ -1,6 +1,7 @@
 // `champa audit`: the audit log of administrative actions, newest first, with filters.
 import type { Command } from 'commander';
-import { listAudit, type Outcome } from '../core/audit.ts';
+import { CLI_ACTOR, listAudit, type Outcome } from '../core/audit.ts';
+import { authorize } from '../core/roles.ts';
 import { UserError } from '../util/errors.ts';
 import { isoTime, printJson, printTable, withCore, withData } from './common.ts';
 
@@ -51,6 +52,7 @@ export function register(program: Command): void {
       if (!Number.isSafeInteger(limit) || limit < 1)
         throw new UserError('invalid', '--limit must be a positive number');
       await withCore(opts, async (core) => {
+        await authorize(core, CLI_ACTOR, 'audit.read', { unitPath: opts.unit ?? '/' });
         const rows = await listAudit(core, {
           since: opts.since ? parseWhen(opts.since) : undefined,
           until: opts.until ? parseWhen(opts.until) : undefined,

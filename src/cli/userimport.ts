@@ -6,7 +6,6 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../core/audit.ts';
-import { performAdmin } from '../core/roles.ts';
 import { applyImport, planImport, summarize, type RowResult } from '../core/userimport.ts';
 import { csvRow } from '../util/csv.ts';
 import { UserError } from '../util/errors.ts';
@@ -92,25 +91,13 @@ export function registerImport(user: Command): void {
         const out = needPasswords > 0 ? await openPasswords(opts.passwordsOut!) : undefined;
         const bar = progressBar('importing');
         try {
-          await performAdmin(
-            core,
-            CLI_ACTOR,
-            'account.create',
-            { label: `import ${file}`, unitPath: '/' },
-            () =>
-              applyImport(core, CLI_ACTOR, plan, {
-                onProgress: (d, t) => bar.update(d, t),
-                onPasswords: async (rows) => {
-                  await out!.write(rows.map((r) => csvRow([r.email, r.password])).join(''));
-                },
-              }),
-            {
-              import: file,
-              rows: plan.results.length,
-              new: plan.toCreate.length,
-              units: plan.newUnits,
+          await applyImport(core, CLI_ACTOR, plan, {
+            source: file,
+            onProgress: (d, t) => bar.update(d, t),
+            onPasswords: async (rows) => {
+              await out!.write(rows.map((r) => csvRow([r.email, r.password])).join(''));
             },
-          );
+          });
         } finally {
           bar.end();
           await out?.sync();

@@ -242,6 +242,8 @@ export interface ApplyOptions {
   onProgress?: (done: number, total: number) => void;
   /** Generated passwords of a batch, called after the batch committed. */
   onPasswords?: (rows: { email: string; password: string }[]) => Promise<void>;
+  /** Names the import in the audit log (a file name). */
+  source?: string;
   now?: number;
 }
 
@@ -272,6 +274,37 @@ export async function applyImport(
   actor: Actor,
   plan: ImportPlan,
   opts: ApplyOptions = {},
+): Promise<void> {
+  // One summary row besides the per-account ones: what was imported, from where, how it ended.
+  const summary = (outcome: 'ok' | 'error', extra: Record<string, unknown> = {}) =>
+    audit(
+      core,
+      actor,
+      'account.create',
+      { label: `import ${opts.source ?? 'CSV'}` },
+      {
+        import: opts.source ?? 'CSV',
+        rows: plan.results.length,
+        ...summarize(plan.results),
+        units: plan.newUnits,
+        ...extra,
+      },
+      outcome,
+    );
+  try {
+    await applyRows(core, actor, plan, opts);
+  } catch (err) {
+    await summary('error', { error: errorMessage(err) });
+    throw err;
+  }
+  await summary('ok');
+}
+
+async function applyRows(
+  core: Core,
+  actor: Actor,
+  plan: ImportPlan,
+  opts: ApplyOptions,
 ): Promise<void> {
   const now = opts.now ?? Date.now();
   const who = await actorName(core, actor);

@@ -158,6 +158,11 @@ forEachStore('admin command line', (kind) => {
     ])
       assert.ok(seen.includes(want), `${want} in\n${seen.join('\n')}`);
     assert.ok(rows.every((x) => /^cli:/.test(x.actor)));
+    const imports = rows.filter((x) => x.target === `import ${file('people.csv')}`);
+    assert.deepEqual(
+      imports.map((x) => [x.outcome, x.detail.created, x.detail.error]),
+      [['ok', 2, 1]], // the re-run created nothing, so wrote nothing
+    );
     assert.equal(
       rows.find((x) => x.action === 'account.move')?.detail.to,
       '/ministry/provinces/luangprabang',
