@@ -4,6 +4,13 @@
 // shrinks when an EXPUNGE may be sent (never during FETCH, STORE or SEARCH by sequence number,
 // RFC 9051 §7.5.1); no sync state of our own: what changed is read from the store by modseq.
 import type { Socket } from 'node:net';
+import {
+  constants,
+  createDeflateRaw,
+  createInflateRaw,
+  type DeflateRaw,
+  type InflateRaw,
+} from 'node:zlib';
 import type { TLSSocket } from 'node:tls';
 import type { Core } from '../core/core.ts';
 import { Framer, type FramerLimits } from './proto/framer.ts';
@@ -54,6 +61,10 @@ export class Session {
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
   #onClose: (() => void)[] = [];
+  /** COMPRESS=DEFLATE (RFC 4978): both directions through raw DEFLATE once active. */
+  #deflate: DeflateRaw | null = null;
+  #inflate: InflateRaw | null = null;
+  #flushing = false;
 
   constructor(ctx: ImapContext, socket: Socket | TLSSocket, secure: boolean, starttls: boolean) {
     this.ctx = ctx;
@@ -94,7 +105,32 @@ export class Session {
     );
   }
 
-  #onData = (chunk: Buffer): void => this.#framer.push(chunk);
+  #onData = (chunk: Buffer): void => {
+    if (this.#inflate) this.#inflate.write(chunk);
+    else this.#framer.push(chunk);
+  };
+
+  get compressed(): boolean {
+    return this.#inflate !== null;
+  }
+
+  /**
+   * Starts DEFLATE both ways (RFC 4978 §3), right after the clear-text OK. Output is flushed
+   * with Z_SYNC_FLUSH once per burst of responses (when the event loop turns), so the client
+   * always gets whole responses, IDLE pushes included.
+   */
+  compress(): void {
+    const deflate = createDeflateRaw({ windowBits: 15, memLevel: 8 });
+    const inflate = createInflateRaw();
+    deflate.on('data', (c: Buffer) => {
+      if (!this.socket.destroyed) this.socket.write(c);
+    });
+    deflate.on('error', () => this.close());
+    inflate.on('data', (c: Buffer) => this.#framer.push(c));
+    inflate.on('error', () => this.close());
+    this.#deflate = deflate;
+    this.#inflate = inflate;
+  }
 
   #attach(socket: Socket | TLSSocket): void {
     socket.on('data', this.#onData);
@@ -137,7 +173,18 @@ export class Session {
 
   send(buf: Buffer): void {
     if (this.#closed || this.socket.destroyed) return;
-    this.socket.write(buf);
+    const d = this.#deflate;
+    if (!d) {
+      this.socket.write(buf);
+      return;
+    }
+    d.write(buf);
+    if (this.#flushing) return;
+    this.#flushing = true;
+    setImmediate(() => {
+      this.#flushing = false;
+      if (this.#deflate === d) d.flush(constants.Z_SYNC_FLUSH);
+    });
   }
   untagged(items: Value[]): void {
     this.send(writeLine([{ raw: '*' }, ...items], { utf8: this.utf8 }));
@@ -220,7 +267,7 @@ export class Session {
       return;
     }
     const uid = 'uid' in args && args.uid;
-    this.mayExpunge = uid || !['FETCH', 'STORE', 'SEARCH'].includes(args.name);
+    this.mayExpunge = uid || !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(args.name);
     try {
       await (h.run as (s: Session, a: Args, tag: string) => Promise<void>)(this, args, tag);
     } catch (err) {
@@ -251,8 +298,21 @@ export class Session {
     this.#waiter?.(null);
     this.#waiter = null;
     for (const fn of this.#onClose.splice(0)) fn();
-    this.socket.end();
-    this.socket.destroySoon?.();
+    const d = this.#deflate;
+    this.#deflate = null;
+    this.#inflate?.destroy();
+    const sock = this.socket;
+    if (d) {
+      // The last words (BYE) leave compressed, then the stream's end, then the socket's.
+      d.once('end', () => {
+        sock.end();
+        sock.destroySoon?.();
+      });
+      d.end();
+    } else {
+      sock.end();
+      sock.destroySoon?.();
+    }
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
   get closed(): boolean {

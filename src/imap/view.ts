@@ -47,6 +47,8 @@ export class MailboxView {
   modseq = 0;
   /** Modseqs of this session's own silent changes, not to be echoed. */
   readonly own = new Set<number>();
+  /** The saved search result "$" (RFC 5182), as UIDs; empty on every new SELECT. */
+  saved = new Set<number>();
   /** UIDs gone from the store but still in the view, waiting for a command that may tell. */
   readonly #gone = new Set<number>();
 
@@ -86,6 +88,13 @@ export class MailboxView {
   select(set: SeqSet, uid: boolean): number[] {
     const out: number[] = [];
     if (this.uids.length === 0) return out;
+    if (set.saved) {
+      // RFC 5182 §2.1: "$" names the saved messages still here, whether by UID or number.
+      this.uids.forEach((u, i) => {
+        if (this.saved.has(u)) out.push(i);
+      });
+      return out;
+    }
     if (!uid) {
       for (const [lo, hi] of resolveSeqSet(set, this.uids.length))
         for (let n = lo; n <= Math.min(hi, this.uids.length); n++) out.push(n - 1);

@@ -5,15 +5,30 @@ import { raw } from '../proto/writer.ts';
 import { ANY, type Handler } from './types.ts';
 
 const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE'];
-const SELECTED_EXT = [
+const AFTER_LOGIN = [
   'UIDPLUS',
   'MOVE',
   'UNSELECT',
   'SPECIAL-USE',
+  'CREATE-SPECIAL-USE',
   'CHILDREN',
   'LIST-EXTENDED',
+  'LIST-STATUS',
+  'STATUS=SIZE',
+  'ESEARCH',
+  'SEARCHRES',
   'CONDSTORE',
   'QRESYNC',
+  'QUOTA',
+  'QUOTA=RES-STORAGE',
+  'SORT',
+  'SORT=DISPLAY',
+  'THREAD=ORDEREDSUBJECT',
+  'THREAD=REFERENCES',
+  'BINARY',
+  'ACL',
+  'RIGHTS=texk',
+  'OBJECTID',
 ];
 
 export function capabilities(s: Session): string[] {
@@ -22,7 +37,9 @@ export function capabilities(s: Session): string[] {
     if (!s.secure && s.starttls) caps.push('STARTTLS', 'LOGINDISABLED');
     else caps.push('AUTH=PLAIN');
   }
-  caps.push(...SELECTED_EXT);
+  caps.push(...AFTER_LOGIN, `APPENDLIMIT=${s.ctx.limits.maxMessage}`);
+  // RFC 4978 §3: not offered once compression is on.
+  if (!s.compressed) caps.push('COMPRESS=DEFLATE');
   return caps;
 }
 

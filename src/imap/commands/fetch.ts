@@ -1,14 +1,16 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §7.5.2): FLAGS, UID, INTERNALDATE, RFC822.SIZE,
 // ENVELOPE, BODY, BODYSTRUCTURE, BODY[section]<partial>, BODY.PEEK, RFC822(.HEADER/.TEXT),
-// MODSEQ, EMAILID/THREADID (RFC 8474); the CHANGEDSINCE and VANISHED modifiers (RFC 7162
-// §3.1.4.1, §3.2.6) read the shared change log through core's mailboxChangesSince. A
-// non-PEEK body fetch sets \Seen (§6.4.5) unless the mailbox is read-only, and then FLAGS is
-// returned too. UID FETCH always includes UID.
+// MODSEQ, EMAILID/THREADID (RFC 8474), BINARY[section] and BINARY.SIZE (RFC 3516: the part
+// decoded from base64 or quoted-printable, as literal8; [UNKNOWN-CTE] otherwise). The
+// CHANGEDSINCE and VANISHED modifiers (RFC 7162 §3.1.4.1, §3.2.6) read the shared change log
+// through core's mailboxChangesSince. A non-PEEK body fetch sets \Seen (§6.4.5) unless the
+// mailbox is read-only, and then FLAGS is returned too. UID FETCH always includes UID.
 // Messages expunged by another session but still in this view are skipped.
 import { emailsByIds, mailboxChangesSince, type EmailRow } from '../../core/messages.ts';
 import { updateKeywords } from '../../core/keywords.ts';
 import { keywordToFlag } from '../../mail/keywords.ts';
-import { parseMime, partAt, type MimePart } from '../../mail/mimeparts.ts';
+import { headerValue, parseMime, partAt, type MimePart } from '../../mail/mimeparts.ts';
+import { decodeTransfer } from '../../mail/transfer.ts';
 import { sectionName, type FetchAtt, type Section } from '../proto/fetchatt.ts';
 import { bodyStructure, envelope } from '../proto/structure.ts';
 import { formatSeqSet, inRanges, resolveSeqSet, type SeqSet } from '../proto/seqset.ts';
@@ -60,6 +62,19 @@ export function sectionBytes(buf: Buffer, root: MimePart, s: Section): Buffer | 
   if (s.text === 'HEADER') return block;
   return filterHeaders(block, s.fields, s.text === 'HEADER.FIELDS.NOT');
 }
+
+/** A part's content without its transfer encoding (RFC 3516 §4.2), null if unknown. */
+function binaryBytes(buf: Buffer, root: MimePart, path: number[]): Buffer | null {
+  if (path.length === 0) return buf;
+  const part = partAt(root, path);
+  if (!part) return Buffer.alloc(0);
+  const body = buf.subarray(part.bodyStart, part.end);
+  if (part.children.length > 0 || part.message) return body;
+  return decodeTransfer(body, headerValue(part.headers, 'content-transfer-encoding'));
+}
+
+/** A part in an encoding we cannot undo: the FETCH fails with [UNKNOWN-CTE] (§4.3). */
+class UnknownCte extends Error {}
 
 function partial(bytes: Buffer, p: { start: number; length: number } | null): Buffer {
   if (!p) return bytes;
@@ -153,14 +168,13 @@ async function items(
         break;
       }
       case 'BINARY[]':
-      case 'BINARY.SIZE[]':
-        // RFC 3516 is not advertised yet: answer with the raw bytes of the part.
-        {
-          const bytes = sectionBytes(buf!, root!, { ...a.section, text: null }) ?? Buffer.alloc(0);
-          if (a.kind === 'BINARY.SIZE[]') out.push(raw(sectionName(a)), bytes.length);
-          else out.push(raw(sectionName(a)), partial(bytes, a.partial));
-        }
+      case 'BINARY.SIZE[]': {
+        const bytes = binaryBytes(buf!, root!, a.section.part);
+        if (bytes === null) throw new UnknownCte();
+        if (a.kind === 'BINARY.SIZE[]') out.push(raw(sectionName(a)), bytes.length);
+        else out.push(raw(sectionName(a)), { binary: partial(bytes, a.partial) });
         break;
+      }
     }
   }
   return out;
@@ -222,7 +236,14 @@ export const fetch: Handler<'FETCH'> = {
         if (!row) continue;
         if (args.changedSince !== null && row.modseq <= args.changedSince) continue;
         const list = seenSet.has(row.id) ? withFlags : atts;
-        const data = await items(s, list, sel.view.uids[i]!, row, args.uid, row.keywords);
+        let data: Value[];
+        try {
+          data = await items(s, list, sel.view.uids[i]!, row, args.uid, row.keywords);
+        } catch (err) {
+          if (!(err instanceof UnknownCte)) throw err;
+          await s.finish(tag, 'NO', 'UNKNOWN-CTE', 'Cannot decode this part');
+          return;
+        }
         s.untagged([i + 1, raw('FETCH'), data]);
       }
     }

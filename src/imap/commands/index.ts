@@ -2,10 +2,12 @@
 // parsing. Adding a command = a grammar case in proto/grammar.ts + a file here.
 import type { CommandName } from '../proto/grammar.ts';
 import type { AnyHandler } from './types.ts';
+import { acl } from './acl.ts';
 import { append } from './append.ts';
 import { authenticate } from './authenticate.ts';
 import { capability } from './capability.ts';
 import { close } from './close.ts';
+import { compress } from './compress.ts';
 import { copy } from './copy.ts';
 import { create } from './create.ts';
 import { del } from './delete.ts';
@@ -19,13 +21,16 @@ import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
+import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
 import { search } from './search.ts';
 import { select } from './select.ts';
+import { sort } from './sort.ts';
 import { starttls } from './starttls.ts';
 import { status } from './status.ts';
 import { store } from './store.ts';
 import { subscribe } from './subscribe.ts';
+import { thread } from './thread.ts';
 
 export const handlers: Record<CommandName, AnyHandler> = {
   CAPABILITY: capability,
@@ -59,4 +64,12 @@ export const handlers: Record<CommandName, AnyHandler> = {
   COPY: copy,
   MOVE: copy,
   SEARCH: search,
+  SORT: sort,
+  THREAD: thread,
+  GETQUOTA: getquota,
+  GETQUOTAROOT: getquotaroot,
+  SETQUOTA: setquota,
+  COMPRESS: compress,
+  GETACL: acl,
+  MYRIGHTS: acl,
 };

@@ -10,10 +10,11 @@ import { formatSeqSet, inRanges, resolveSeqSet } from '../proto/seqset.ts';
 import type { SearchKey } from '../proto/search.ts';
 import { quote, raw, type Value } from '../proto/writer.ts';
 import type { MailboxView } from '../view.ts';
+import type { Session } from '../session.ts';
 import { SELECTED, type Handler } from './types.ts';
 import { prepareTextKeys, textMatches } from './searchtext.ts';
 
-interface Candidate {
+export interface Candidate {
   seq: number;
   uid: number;
   row: EmailRow;
@@ -70,8 +71,10 @@ function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
       return (kw !== null && c.row.keywords.includes(kw)) === k.set;
     }
     case 'seq':
+      if (k.set.saved) return view.saved.has(c.uid);
       return inRanges(resolveSeqSet(k.set, view.exists), c.seq);
     case 'uid':
+      if (k.set.saved) return view.saved.has(c.uid);
       return inRanges(resolveSeqSet(k.set, view.uids[view.uids.length - 1] ?? 0), c.uid);
     case 'size':
       return k.cmp === 'larger' ? c.row.size > k.n : c.row.size < k.n;
@@ -98,35 +101,60 @@ function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
   }
 }
 
+/** The messages of the selected view that match a key, in sequence order (SEARCH, SORT, THREAD). */
+export async function matching(s: Session, key: SearchKey): Promise<Candidate[]> {
+  const view = s.selected!.view;
+  const rows = await emailsByIds(s.core.db, s.account!.id, view.emailIds);
+  const withRaw = needsRaw(key);
+  await prepareTextKeys(s, key);
+  const out: Candidate[] = [];
+  for (let i = 0; i < view.uids.length; i++) {
+    const row = rows.get(view.emailIds[i]!);
+    if (!row) continue;
+    const c: Candidate = { seq: i + 1, uid: view.uids[i]!, row };
+    if (withRaw) c.raw = await s.core.blobs.get(row.blobHash);
+    if (match(key, c, view)) out.push(c);
+  }
+  return out;
+}
+
+/** A charset SEARCH, SORT and THREAD accept (RFC 9051 §6.4.4: UTF-8 and US-ASCII). */
+export function knownCharset(charset: string | null): boolean {
+  return !charset || charset === 'UTF-8' || charset === 'US-ASCII';
+}
+
 export const search: Handler<'SEARCH'> = {
   states: SELECTED,
   async run(s, args, tag) {
     const { charset, key, returnOpts } = args.program;
-    if (charset && charset !== 'UTF-8' && charset !== 'US-ASCII') {
+    if (!knownCharset(charset)) {
       await s.finish(tag, 'NO', 'BADCHARSET (UTF-8 US-ASCII)', 'Unsupported charset');
       return;
     }
-    const sel = s.selected!;
-    const view = sel.view;
-    const rows = await emailsByIds(s.core.db, s.account!.id, view.emailIds);
-    const withRaw = needsRaw(key);
-    await prepareTextKeys(s, key);
-    const hits: number[] = [];
+    const view = s.selected!.view;
     const withModseq = usesModseq(key);
     if (withModseq) s.condstore = true;
-    let highest = 0;
-    for (let i = 0; i < view.uids.length; i++) {
-      const row = rows.get(view.emailIds[i]!);
-      if (!row) continue;
-      const c: Candidate = { seq: i + 1, uid: view.uids[i]!, row };
-      if (withRaw) c.raw = await s.core.blobs.get(row.blobHash);
-      if (!match(key, c, view)) continue;
-      hits.push(args.uid ? c.uid : c.seq);
-      highest = Math.max(highest, row.modseq);
+    const found = await matching(s, key);
+    const hits = found.map((c) => (args.uid ? c.uid : c.seq));
+    const hitUids = found.map((c) => c.uid);
+    const highest = found.reduce((m, c) => Math.max(m, c.row.modseq), 0);
+    const opts = returnOpts && returnOpts.length ? returnOpts : ['ALL'];
+    if (opts.includes('SAVE')) {
+      // RFC 5182 §2.4: with MIN and/or MAX (and no ALL/COUNT) only those are saved.
+      const only = !opts.includes('ALL') && !opts.includes('COUNT');
+      const keep =
+        only && (opts.includes('MIN') || opts.includes('MAX'))
+          ? [
+              ...(opts.includes('MIN') && hitUids.length ? [Math.min(...hitUids)] : []),
+              ...(opts.includes('MAX') && hitUids.length ? [Math.max(...hitUids)] : []),
+            ]
+          : hitUids;
+      view.saved = new Set(keep);
     }
-    if (s.rev2 || returnOpts !== null) {
+    if (returnOpts !== null && opts.length === 1 && opts[0] === 'SAVE') {
+      // SAVE alone: no ESEARCH answer (RFC 5182 §2.4).
+    } else if (s.rev2 || returnOpts !== null) {
       // RFC 4731 / RFC 9051 §7.3.4: RETURN () means ALL.
-      const opts = returnOpts && returnOpts.length ? returnOpts : ['ALL'];
       const items: Value[] = [raw(`(TAG ${quote(tag)})`)];
       if (args.uid) items.push(raw('UID'));
       if (hits.length) {

@@ -69,6 +69,7 @@ export const select: Handler<'SELECT' | 'EXAMINE'> = {
     s.untagged([raw('OK'), raw(`[UIDVALIDITY ${Number(mb.uid_validity)}]`), 'UIDs valid']);
     s.untagged([raw('OK'), raw(`[UIDNEXT ${Number(mb.uid_next)}]`), 'Predicted next UID']);
     s.untagged([raw('OK'), raw(`[HIGHESTMODSEQ ${highest}]`), 'Highest']);
+    s.untagged([raw('OK'), raw(`[MAILBOXID (${mb.id})]`), 'Mailbox id']); // RFC 8474 §4.2
     const use = specialUse(mb.role);
     s.untagged([raw('LIST'), use ? [raw(use)] : [], '/', s.encodeName(mb.name)]);
     // §3.2.5.2: a different UIDVALIDITY means the client's cache is void; nothing to resync.

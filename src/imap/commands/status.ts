@@ -1,7 +1,7 @@
 // STATUS (RFC 9051 §6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, SIZE (RFC 8438),
-// RECENT (always 0: RFC 9051 has no \Recent), HIGHESTMODSEQ (RFC 7162). On the selected
-// mailbox the answer is the store's, which may be ahead of the session's view (§6.3.11
-// allows that).
+// RECENT (always 0: RFC 9051 has no \Recent), HIGHESTMODSEQ (RFC 7162), APPENDLIMIT
+// (RFC 7889), MAILBOXID (RFC 8474). On the selected mailbox the answer is the store's, which
+// may be ahead of the session's view (§6.3.11 allows that).
 import { mailboxByName } from '../../core/mailboxes.ts';
 import { mailboxCounts } from '../../core/messages.ts';
 import type { Mailbox } from '../../store/schema.ts';
@@ -18,12 +18,18 @@ const KNOWN = new Set([
   'RECENT',
   'HIGHESTMODSEQ',
   'DELETED',
+  'APPENDLIMIT',
+  'MAILBOXID',
 ]);
 
 export async function statusItems(s: Session, mb: Mailbox, items: string[]): Promise<Value[]> {
   const counts = await mailboxCounts(s.core.db, s.account!.id, mb.id);
   const out: Value[] = [];
   for (const item of items) {
+    if (item === 'MAILBOXID') {
+      out.push(raw(item), [raw(mb.id)]);
+      continue;
+    }
     let v: number;
     switch (item) {
       case 'MESSAGES':
@@ -44,6 +50,9 @@ export async function statusItems(s: Session, mb: Mailbox, items: string[]): Pro
       case 'HIGHESTMODSEQ':
         s.condstore = true; // RFC 7162 §3.1: a CONDSTORE-enabling command
         v = Math.max(counts.highestModseq, Number(mb.modseq));
+        break;
+      case 'APPENDLIMIT':
+        v = s.ctx.limits.maxMessage; // RFC 7889 §4
         break;
       default:
         v = 0;

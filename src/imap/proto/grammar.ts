@@ -50,7 +50,60 @@ export type Args =
     }
   | { name: 'COPY' | 'MOVE'; uid: boolean; set: SeqSet; mailbox: string }
   | { name: 'SEARCH'; uid: boolean; program: SearchProgram }
-  | { name: 'UID EXPUNGE'; set: SeqSet };
+  | { name: 'UID EXPUNGE'; set: SeqSet }
+  | { name: 'GETQUOTA'; root: string }
+  | { name: 'GETQUOTAROOT'; mailbox: string }
+  | { name: 'SETQUOTA'; root: string; limits: [string, number][] }
+  | { name: 'COMPRESS'; mechanism: string }
+  | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }
+  | { name: 'SORT'; uid: boolean; criteria: SortKey[]; program: SearchProgram }
+  | { name: 'THREAD'; uid: boolean; algorithm: string; program: SearchProgram };
+
+/** A SORT criterion (RFC 5256 §3), with REVERSE folded in. */
+export interface SortKey {
+  key: string;
+  reverse: boolean;
+}
+
+const SORT_KEYS = new Set([
+  'ARRIVAL',
+  'CC',
+  'DATE',
+  'FROM',
+  'SIZE',
+  'SUBJECT',
+  'TO',
+  'DISPLAYFROM',
+  'DISPLAYTO',
+]);
+
+/** SORT (criteria) charset search-keys (RFC 5256 §3; the charset is mandatory there). */
+function readSort(r: Reader, uid: boolean): Args {
+  let reverse = false;
+  const criteria: SortKey[] = [];
+  r.list(() => {
+    const w = r.name().toUpperCase();
+    if (w === 'REVERSE') {
+      reverse = true;
+      return 0;
+    }
+    if (!SORT_KEYS.has(w)) r.fail('sort criterion');
+    criteria.push({ key: w, reverse });
+    reverse = false;
+    return 0;
+  }, false);
+  if (reverse || criteria.length === 0) r.fail('sort criterion after REVERSE');
+  r.sp();
+  return { name: 'SORT', uid, criteria, program: readCharsetSearch(r) };
+}
+
+/** The charset of SORT/THREAD comes first, without the CHARSET keyword. */
+function readCharsetSearch(r: Reader): SearchProgram {
+  const charset = r.astring().toUpperCase();
+  r.sp();
+  const p = readSearch(r);
+  return { ...p, charset };
+}
 
 export type CommandName = Args['name'];
 
@@ -330,11 +383,55 @@ function readArgs(r: Reader, name: string, uid: boolean): Args {
     case 'SEARCH':
       r.sp();
       return { name, uid, program: readSearch(r) };
+    case 'GETQUOTA':
+      r.sp();
+      return { name, root: r.astring() };
+    case 'GETQUOTAROOT':
+    case 'GETACL':
+    case 'MYRIGHTS':
+      r.sp();
+      return { name, mailbox: r.astring() };
+    case 'SETQUOTA': {
+      r.sp();
+      const root = r.astring();
+      r.sp();
+      const limits: [string, number][] = [];
+      r.char('(');
+      while (!r.maybeChar(')')) {
+        if (limits.length) r.sp();
+        const res = r.atom().toUpperCase();
+        r.sp();
+        limits.push([res, r.number()]);
+        if (limits.length > 20) r.fail('fewer resources');
+      }
+      return { name, root, limits };
+    }
+    case 'COMPRESS':
+      r.sp();
+      return { name, mechanism: r.atom().toUpperCase() };
+    case 'SORT':
+      r.sp();
+      return readSort(r, uid);
+    case 'THREAD': {
+      r.sp();
+      const algorithm = r.atom().toUpperCase();
+      r.sp();
+      return { name, uid, algorithm, program: readCharsetSearch(r) };
+    }
   }
   throw new ParseError(`unknown command ${name.slice(0, 40)}`);
 }
 
-const UID_COMMANDS = new Set(['FETCH', 'STORE', 'COPY', 'MOVE', 'SEARCH', 'EXPUNGE']);
+const UID_COMMANDS = new Set([
+  'FETCH',
+  'STORE',
+  'COPY',
+  'MOVE',
+  'SEARCH',
+  'EXPUNGE',
+  'SORT',
+  'THREAD',
+]);
 
 /** Thrown with the tag so the caller can answer `tag BAD`. */
 export class CommandError extends ParseError {
@@ -357,7 +454,8 @@ export function parseCommand(buf: Buffer): Command {
     if (name === 'UID') {
       r.sp();
       name = r.name().toUpperCase();
-      if (!UID_COMMANDS.has(name)) r.fail('FETCH, STORE, COPY, MOVE, SEARCH or EXPUNGE after UID');
+      if (!UID_COMMANDS.has(name))
+        r.fail('FETCH, STORE, COPY, MOVE, SEARCH, SORT, THREAD or EXPUNGE after UID');
       uid = true;
     }
     const args = readArgs(r, name, uid);

@@ -12,7 +12,12 @@ export interface Raw {
  * A value in a response: a JS string is an IMAP string (quoted or literal), a Buffer is
  * always a literal (message bytes), null is NIL, an array is a parenthesised list.
  */
-export type Value = string | number | null | Raw | Buffer | Value[];
+export type Value = string | number | null | Raw | Buffer | Binary | Value[];
+
+/** Decoded content for BINARY[] (RFC 3516 §4.2): sent as a literal8 `~{n}`, NUL allowed. */
+export interface Binary {
+  binary: Buffer;
+}
 
 export function raw(text: string): Raw {
   return { raw: text };
@@ -52,7 +57,8 @@ export function writeValue(v: Value, out: Buffer[], opts: WriteOptions): void {
       writeValue(item, out, opts);
     });
     out.push(Buffer.from(')'));
-  } else out.push(Buffer.from(v.raw, 'utf8'));
+  } else if ('binary' in v) out.push(Buffer.from(`~{${v.binary.length}}\r\n`), v.binary);
+  else out.push(Buffer.from(v.raw, 'utf8'));
 }
 
 /** Items separated by spaces, ending in CRLF. */
