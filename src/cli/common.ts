@@ -127,6 +127,18 @@ export async function readPassword(opts: PasswordInput): Promise<string | undefi
   return undefined;
 }
 
+/** The bytes of an input file named on the command line, or a UserError saying why not. */
+export async function readInputFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new UserError(
+      'not_found',
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+}
+
 export function yesNo(flag: number | boolean): string {
   return flag ? 'yes' : 'no';
 }

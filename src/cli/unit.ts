@@ -1,5 +1,4 @@
 // `champa unit add|list|move|remove|import`: the org-unit tree (docs/delegation.md).
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   addUnit,
@@ -11,8 +10,17 @@ import {
   removeUnit,
 } from '../core/units.ts';
 import { decodeUtf8 } from '../util/csv.ts';
-import { UserError } from '../util/errors.ts';
-import { asCli, isoTime, print, printJson, printTable, say, withCore, withData } from './common.ts';
+import {
+  asCli,
+  isoTime,
+  print,
+  printJson,
+  printTable,
+  readInputFile,
+  say,
+  withCore,
+  withData,
+} from './common.ts';
 
 export function register(program: Command): void {
   const unit = program.command('unit').description('org units: the tree accounts belong to');
@@ -96,16 +104,7 @@ export function register(program: Command): void {
       .description('create units from a CSV file: one path per line, optional name column')
       .argument('<file>'),
   ).action(async (file: string, opts: { data?: string }) => {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (err) {
-      throw new UserError(
-        'not_found',
-        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      );
-    }
-    const text = decodeUtf8(bytes, file);
+    const text = decodeUtf8(await readInputFile(file), file);
     await withCore(opts, async (core) => {
       const r = await asCli(core, 'unit.create', { unitPath: '/', label: `import ${file}` }, () =>
         importUnitsCsv(core, text),

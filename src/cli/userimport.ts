@@ -3,13 +3,13 @@
 // there. Generated passwords go to `--passwords-out` (created with mode 0600, written batch by
 // batch after each commit, so a crash never loses the password of a created account) and are
 // never printed in bulk. Exits 1 when any row was refused; the good rows are imported anyway.
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../core/audit.ts';
 import { applyImport, planImport, summarize, type RowResult } from '../core/userimport.ts';
 import { csvRow } from '../util/csv.ts';
 import { UserError } from '../util/errors.ts';
-import { print, printJson, say, withCore, withData } from './common.ts';
+import { print, printJson, readInputFile, say, withCore, withData } from './common.ts';
 import { progressBar } from './progress.ts';
 
 interface ImportOpts {
@@ -19,17 +19,6 @@ interface ImportOpts {
   refuseUnknownUnits?: boolean;
   passwordsOut?: string;
   json?: boolean;
-}
-
-async function readInput(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    throw new UserError(
-      'not_found',
-      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
 }
 
 async function openPasswords(path: string): Promise<FileHandle> {
@@ -76,7 +65,7 @@ export function registerImport(user: Command): void {
         'invalid',
         'give either --create-units or --refuse-unknown-units, not both',
       );
-    const bytes = await readInput(file);
+    const bytes = await readInputFile(file);
     await withCore(opts, async (core) => {
       const plan = await planImport(core, CLI_ACTOR, bytes, {
         unknownUnits: opts.refuseUnknownUnits ? 'refuse' : 'create',
