@@ -22,6 +22,9 @@ import type { MailboxView } from './view.ts';
 import { UserError } from '../util/errors.ts';
 import type { ImapContext } from './context.ts';
 
+/** Queued commands past which the session stops reading its socket for a while. */
+const PIPELINE_PAUSE = 100;
+
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
 
 export interface Selected {
@@ -65,6 +68,7 @@ export class Session {
   #deflate: DeflateRaw | null = null;
   #inflate: InflateRaw | null = null;
   #flushing = false;
+  #paused = false;
 
   constructor(ctx: ImapContext, socket: Socket | TLSSocket, secure: boolean, starttls: boolean) {
     this.ctx = ctx;
@@ -220,10 +224,11 @@ export class Session {
       return;
     }
     this.#queue.push(buf);
-    if (this.#queue.length > 100) {
-      this.send(statusLine('*', 'BYE', null, 'Too many pipelined commands'));
-      this.close();
-      return;
+    // Clients pipeline freely (mbsync sends a thousand FETCHes at once): past a bound, stop
+    // reading the socket until the queue drains, instead of buffering without limit.
+    if (this.#queue.length > PIPELINE_PAUSE && !this.#paused) {
+      this.#paused = true;
+      this.socket.pause();
     }
     void this.#drain();
   }
@@ -235,6 +240,10 @@ export class Session {
       while (this.#queue.length > 0 && !this.#closed) {
         const buf = this.#queue.shift()!;
         await this.#run(buf);
+        if (this.#paused && this.#queue.length < PIPELINE_PAUSE / 2) {
+          this.#paused = false;
+          this.socket.resume();
+        }
       }
     } finally {
       this.#running = false;
