@@ -1,4 +1,4 @@
-// `champa user import FILE.csv`: bulk accounts (format in docs/admin-guide.md, "Bulk import").
+// `champa user import FILE.csv` and `champa user export`: bulk accounts (format in docs/admin-guide.md, "Bulk import").
 // Checks every row first and reports problems with their CSV line numbers; `--dry-run` stops
 // there. Generated passwords go to `--passwords-out` (created with mode 0600, written batch by
 // batch after each commit, so a crash never loses the password of a created account) and are
@@ -7,6 +7,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../core/audit.ts';
 import { applyImport, planImport, summarize, type RowResult } from '../core/userimport.ts';
+import { exportAccounts } from '../core/userexport.ts';
+import { normalizeUnitPath } from '../core/units.ts';
+import { authorize } from '../core/roles.ts';
 import { csvRow } from '../util/csv.ts';
 import { UserError } from '../util/errors.ts';
 import { print, printJson, readInputFile, say, withCore, withData } from './common.ts';
@@ -106,6 +109,19 @@ export function registerImport(user: Command): void {
       );
       if (n.error > 0)
         throw new UserError('invalid', `${n.error} row(s) were not imported (see the lines above)`);
+    });
+  });
+
+  withData(
+    user
+      .command('export')
+      .description('print accounts as CSV in the import format (no passwords)')
+      .option('--unit <path>', 'only accounts inside this unit subtree'),
+  ).action(async (opts: { data?: string; unit?: string }) => {
+    await withCore(opts, async (core) => {
+      const unitPath = normalizeUnitPath(opts.unit ?? '/');
+      await authorize(core, CLI_ACTOR, 'account.read', { unitPath });
+      for (const row of await exportAccounts(core, unitPath)) process.stdout.write(csvRow(row));
     });
   });
 }

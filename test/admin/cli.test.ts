@@ -105,6 +105,21 @@ forEachStore('admin command line', (kind) => {
     assert.match(r.stdout, /^line 2: somphone@moe\.test: already imported$/m);
     assert.match(r.stdout, /^line 3: noy@moe\.test: already imported$/m);
     assert.match(r.stderr, /0 created/);
+    // The export is in the import's format: importing it again changes nothing.
+    const exp = await cli('user', 'export', '--unit', VTE);
+    assert.equal(exp.code, 0, exp.stderr);
+    assert.deepEqual(
+      parseCsv(exp.stdout).map((x) => x.fields),
+      [
+        ['email', 'name', 'unit', 'quota', 'aliases'],
+        [`somphone@${D}`, 'ສົມພອນ ແກ້ວມະນີ', VTE, '0', `s.keomany@${D}`],
+        [`noy@${D}`, 'ນ້ອຍ, ພົມມະຈັນ', `${VTE}/xaythany/school-1`, '0', ''],
+      ],
+    );
+    await writeFile(file('export.csv'), exp.stdout);
+    r = await cli('user', 'import', file('export.csv'), '--dry-run');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /0 to create, 2 already imported, 0 with problems/);
     await withDataCore(env.data, async (core) => {
       const a = await getAccount(core, `noy@${D}`);
       assert.equal(a?.name, 'ນ້ອຍ, ພົມມະຈັນ');
