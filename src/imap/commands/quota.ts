@@ -3,9 +3,9 @@
 // limit: the root is reported without resources). SETQUOTA is an administrator's action and is
 // refused to users (§4.1.3: NO). Over-quota APPENDs end in [OVERQUOTA] (append.ts).
 import { getAccountById } from '../../core/accounts.ts';
-import { mailboxByName } from '../../core/mailboxes.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import type { Session } from '../session.ts';
+import { namedMailbox } from './named.ts';
 import { AUTHED, type Handler } from './types.ts';
 
 async function quotaLine(s: Session): Promise<Value[]> {
@@ -32,11 +32,8 @@ export const getquota: Handler<'GETQUOTA'> = {
 export const getquotaroot: Handler<'GETQUOTAROOT'> = {
   states: AUTHED,
   async run(s, args, tag) {
-    const mb = await mailboxByName(s.core.db, s.account!.id, s.decodeName(args.mailbox));
-    if (!mb) {
-      await s.finish(tag, 'NO', 'NONEXISTENT', 'No such mailbox');
-      return;
-    }
+    const mb = await namedMailbox(s, tag, args.mailbox);
+    if (!mb) return;
     s.untagged([raw('QUOTAROOT'), s.encodeName(mb.name), '']);
     s.untagged(await quotaLine(s));
     await s.finish(tag, 'OK', null, 'GETQUOTAROOT completed');

@@ -2,11 +2,11 @@
 // RECENT (always 0: RFC 9051 has no \Recent), HIGHESTMODSEQ (RFC 7162), APPENDLIMIT
 // (RFC 7889), MAILBOXID (RFC 8474). On the selected mailbox the answer is the store's, which
 // may be ahead of the session's view (§6.3.11 allows that).
-import { mailboxByName } from '../../core/mailboxes.ts';
 import { mailboxCounts } from '../../core/messages.ts';
 import type { Mailbox } from '../../store/schema.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import type { Session } from '../session.ts';
+import { namedMailbox } from './named.ts';
 import { AUTHED, type Handler } from './types.ts';
 
 const KNOWN = new Set([
@@ -70,11 +70,8 @@ export const status: Handler<'STATUS'> = {
       await s.finish(tag, 'BAD', null, `Unknown status item ${bad}`);
       return;
     }
-    const mb = await mailboxByName(s.core.db, s.account!.id, s.decodeName(args.mailbox));
-    if (!mb) {
-      await s.finish(tag, 'NO', 'NONEXISTENT', 'No such mailbox');
-      return;
-    }
+    const mb = await namedMailbox(s, tag, args.mailbox);
+    if (!mb) return;
     s.untagged([raw('STATUS'), s.encodeName(mb.name), await statusItems(s, mb, args.items)]);
     await s.finish(tag, 'OK', null, 'STATUS completed');
   },
