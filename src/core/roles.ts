@@ -276,3 +276,5 @@ export async function performAdmin<T>(
   await audit(core, actor, action, t, detail, 'ok');
   return result;
 }
+
+export type { Actor, AdminTarget } from './audit.ts';
