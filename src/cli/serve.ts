@@ -60,19 +60,27 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
   const { startPop3 } = await import('../pop3/server.ts');
   const { startQueue } = await import('../queue/worker.ts');
   const { startImap } = await import('../imap/server.ts');
+  const { startHttp } = await import('../http/server.ts');
   const core = await openCore(config, { log });
   let smtp: Awaited<ReturnType<typeof startSmtp>> | undefined;
   let imap: Awaited<ReturnType<typeof startImap>> | undefined;
   let pop3: Awaited<ReturnType<typeof startPop3>> | undefined;
+  let http: Awaited<ReturnType<typeof startHttp>> | undefined;
   try {
     smtp = await startSmtp(core, tls);
     imap = await startImap(core, tls);
     pop3 = await startPop3(core, tls);
+    http = await startHttp(core, tls);
     const queue = startQueue(core);
-    const ports: Record<string, number> = { ...smtp.ports, ...imap.ports, ...pop3.ports };
+    const ports: Record<string, number> = {
+      ...smtp.ports,
+      ...imap.ports,
+      ...pop3.ports,
+      ...http.ports,
+    };
     for (const [door, port] of Object.entries(ports))
       log.info({ door, address: config.listen.address, port }, `${door} listening`);
-    const doors = [smtp, imap, pop3];
+    const doors = [smtp, imap, pop3, http];
     return {
       core,
       ports,
@@ -86,6 +94,7 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
     await smtp?.close().catch(() => undefined);
     await imap?.close().catch(() => undefined);
     await pop3?.close().catch(() => undefined);
+    await http?.close().catch(() => undefined);
     await closeCore(core).catch(() => undefined);
     throw listenError(err, config);
   }

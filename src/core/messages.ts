@@ -129,6 +129,8 @@ export interface EmailRow {
   keywords: string[];
   modseq: number;
   threadId: string;
+  preview: string;
+  hasAttachment: boolean;
 }
 
 /** Email rows by id (missing ids are simply absent from the map). */
@@ -158,6 +160,8 @@ export async function emailsByIds(
         keywords: parseKeywords(r.keywords),
         modseq: Number(r.modseq),
         threadId: r.thread_id,
+        preview: r.preview,
+        hasAttachment: Number(r.has_attachment) === 1,
       });
   }
   return out;

@@ -1,0 +1,123 @@
+// The JMAP door's HTTP side (RFC 8620 §2, §3.1, §6.2): /.well-known/jmap redirects to the
+// session resource; /jmap/session, /jmap/api and /jmap/download need Basic authentication.
+// The JMAP logic itself lives in src/jmap/ and speaks JSON only; this file maps it to HTTP.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Core } from '../core/core.ts';
+import type { Account } from '../store/schema.ts';
+import { handleApiRequest } from '../jmap/api.ts';
+import { RequestError, REQUEST_ERROR } from '../jmap/errors.ts';
+import { CORE_LIMITS } from '../jmap/limits.ts';
+import { JMAP_PATHS, sessionResource } from '../jmap/session.ts';
+import { downloadBlob } from '../jmap/download.ts';
+import type { BasicAuth } from './auth.ts';
+import { BodyTooLarge, readBody, send, sendJson, sendProblem } from './respond.ts';
+
+export interface JmapRoutes {
+  /** Handles the request if its path is a JMAP one; returns false otherwise. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+}
+
+const DOWNLOAD = /^\/jmap\/download\/([^/]+)\/([^/]+)\/([^/]*)$/;
+
+function origin(req: IncomingMessage, fallback: string): string {
+  const host = req.headers.host;
+  return `https://${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : fallback}`;
+}
+
+export function jmapRoutes(core: Core, auth: BasicAuth): JmapRoutes {
+  const signedIn = async (req: IncomingMessage, res: ServerResponse): Promise<Account | null> => {
+    const r = await auth.check(req);
+    if ('account' in r) return r.account;
+    if (r.error === 'blocked')
+      sendProblem(
+        req,
+        res,
+        429,
+        'about:blank',
+        'too many failed sign-ins from your address; try again later',
+      );
+    else
+      sendProblem(
+        req,
+        res,
+        401,
+        'about:blank',
+        'sign in with your address and password',
+        {},
+        {
+          'WWW-Authenticate': 'Basic realm="Champa", charset="UTF-8"',
+        },
+      );
+    return null;
+  };
+
+  return {
+    async handle(req, res, url) {
+      const path = url.pathname;
+      if (path === '/.well-known/jmap') {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+        res.setHeader('Location', JMAP_PATHS.session);
+        send(req, res, 307, '', 'text/plain; charset=utf-8');
+        return true;
+      }
+      if (path === JMAP_PATHS.session && (req.method === 'GET' || req.method === 'HEAD')) {
+        const account = await signedIn(req, res);
+        if (account)
+          sendJson(req, res, 200, sessionResource(account, origin(req, core.config.hostname)), {
+            'Cache-Control': 'no-cache, no-store',
+          });
+        return true;
+      }
+      if (path === JMAP_PATHS.api && req.method === 'POST') {
+        const account = await signedIn(req, res);
+        if (!account) return true;
+        try {
+          const body = await readBody(req, CORE_LIMITS.maxSizeRequest);
+          const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+          if (type !== 'application/json' && type !== '')
+            throw new RequestError(
+              REQUEST_ERROR.notRequest,
+              'the request must be application/json',
+            );
+          const response = await handleApiRequest({ core, account }, body.toString('utf8'));
+          sendJson(req, res, 200, response, { 'Cache-Control': 'no-cache, no-store' });
+        } catch (err) {
+          if (err instanceof BodyTooLarge)
+            sendProblem(req, res, 413, REQUEST_ERROR.limit, err.message, {
+              limit: 'maxSizeRequest',
+            });
+          else if (err instanceof RequestError)
+            sendProblem(req, res, err.status, err.type, err.message, err.extra);
+          else throw err;
+        }
+        return true;
+      }
+      const m = DOWNLOAD.exec(path);
+      if (m && (req.method === 'GET' || req.method === 'HEAD')) {
+        const account = await signedIn(req, res);
+        if (!account) return true;
+        const [accountId, blobId, name] = [m[1]!, m[2]!, m[3]!].map(decodeURIComponent) as [
+          string,
+          string,
+          string,
+        ];
+        const bytes = await downloadBlob(core, account, accountId, blobId);
+        if (!bytes) {
+          sendProblem(req, res, 404, 'about:blank', 'no such blob');
+          return true;
+        }
+        const type = url.searchParams.get('type');
+        const safeType =
+          type && /^[\w.+-]+\/[\w.+-]+(;.*)?$/.test(type) ? type : 'application/octet-stream';
+        send(req, res, 200, bytes, safeType, {
+          'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+          'Cache-Control': 'private, immutable, max-age=31536000',
+          // The bytes come from mail: never let them run as a page of this origin.
+          'Content-Security-Policy': "default-src 'none'; sandbox",
+        });
+        return true;
+      }
+      return false;
+    },
+  };
+}

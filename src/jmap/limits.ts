@@ -1,0 +1,33 @@
+// The capabilities and limits this server announces in the JMAP session resource
+// (RFC 8620 §2, RFC 8621 §1.3) and enforces. One place, so the session and the checks agree.
+
+export const CAP_CORE = 'urn:ietf:params:jmap:core';
+export const CAP_MAIL = 'urn:ietf:params:jmap:mail';
+export const CAP_SUBMISSION = 'urn:ietf:params:jmap:submission';
+
+export const KNOWN_CAPABILITIES = new Set([CAP_CORE, CAP_MAIL, CAP_SUBMISSION]);
+
+export const CORE_LIMITS = {
+  maxSizeUpload: 50_000_000,
+  maxConcurrentUpload: 4,
+  maxSizeRequest: 10_000_000,
+  maxConcurrentRequests: 4,
+  maxCallsInRequest: 32,
+  maxObjectsInGet: 500,
+  maxObjectsInSet: 500,
+  collationAlgorithms: [] as string[],
+};
+
+export const MAIL_ACCOUNT_CAPABILITY = {
+  maxMailboxesPerEmail: null,
+  maxMailboxDepth: null,
+  maxSizeMailboxName: 490,
+  maxSizeAttachmentsPerEmail: 50_000_000,
+  emailQuerySortOptions: ['receivedAt', 'size', 'sentAt'],
+  mayCreateTopLevelMailbox: true,
+};
+
+export const SUBMISSION_ACCOUNT_CAPABILITY = {
+  maxDelayedSend: 0,
+  submissionExtensions: {},
+};

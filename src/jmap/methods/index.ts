@@ -1,0 +1,23 @@
+// The JMAP methods this server knows, by name (one file per method beside this one).
+import type { Method } from '../context.ts';
+import { coreEcho } from './core-echo.ts';
+import { mailboxGet } from './mailbox-get.ts';
+import { mailboxChanges } from './mailbox-changes.ts';
+import { emailGet } from './email-get.ts';
+import { emailQuery } from './email-query.ts';
+import { emailChanges } from './email-changes.ts';
+import { emailSet } from './email-set.ts';
+import { threadGet } from './thread-get.ts';
+import { identityGet } from './identity-get.ts';
+
+export const METHODS: Record<string, Method | undefined> = {
+  'Core/echo': coreEcho,
+  'Mailbox/get': mailboxGet,
+  'Mailbox/changes': mailboxChanges,
+  'Email/get': emailGet,
+  'Email/query': emailQuery,
+  'Email/changes': emailChanges,
+  'Email/set': emailSet,
+  'Thread/get': threadGet,
+  'Identity/get': identityGet,
+};
