@@ -156,29 +156,10 @@ export class PostfixDovecot {
     await writeFile(
       join(this.dcDir, 'dovecot.conf'),
       [
-        `base_dir = ${join(this.dcDir, 'run')}`,
-        `state_dir = ${join(this.dcDir, 'state')}`,
-        `log_path = ${join(this.dcDir, 'dovecot.log')}`,
-        `instance_name = dovecot-bench-${smtpPort}`,
+        ...dovecotCommon(this.dcDir, `dovecot-bench-${smtpPort}`, mailUid, mailGid),
         'protocols = lmtp',
-        'listen = 127.0.0.1',
         'ssl = no',
-        'auth_mechanisms = plain',
-        `first_valid_uid = ${mailUid}`,
-        `mail_uid = ${mailUid}`,
-        `mail_gid = ${mailGid}`,
-        'mail_location = maildir:~/Maildir',
-        'default_internal_user = dovecot',
-        'default_login_user = dovenull',
         'lmtp_save_to_detail_mailbox = no',
-        'passdb {',
-        '  driver = passwd-file',
-        `  args = ${join(this.dcDir, 'users')}`,
-        '}',
-        'userdb {',
-        '  driver = passwd-file',
-        `  args = ${join(this.dcDir, 'users')}`,
-        '}',
         'service lmtp {',
         '  inet_listener lmtp {',
         '    address = 127.0.0.1',
@@ -273,6 +254,36 @@ export class PostfixDovecot {
     const conf = join(this.dcDir, 'dovecot.conf');
     if (existsSync(conf)) spawnSync('doveadm', ['-c', conf, 'stop'], { stdio: 'ignore' });
   }
+}
+
+/**
+ * The settings every private Dovecot instance of the benchmarks shares: its folders under
+ * `dir` (run/, state/, dovecot.log, users), loopback only, PLAIN auth, passwd-file users whose
+ * mail (Maildir under their home) belongs to the system user `mail`.
+ */
+export function dovecotCommon(dir: string, instance: string, uid: number, gid: number): string[] {
+  return [
+    `base_dir = ${join(dir, 'run')}`,
+    `state_dir = ${join(dir, 'state')}`,
+    `log_path = ${join(dir, 'dovecot.log')}`,
+    `instance_name = ${instance}`,
+    'listen = 127.0.0.1',
+    'auth_mechanisms = plain',
+    `first_valid_uid = ${uid}`,
+    `mail_uid = ${uid}`,
+    `mail_gid = ${gid}`,
+    'mail_location = maildir:~/Maildir',
+    'default_internal_user = dovecot',
+    'default_login_user = dovenull',
+    'passdb {',
+    '  driver = passwd-file',
+    `  args = ${join(dir, 'users')}`,
+    '}',
+    'userdb {',
+    '  driver = passwd-file',
+    `  args = ${join(dir, 'users')}`,
+    '}',
+  ];
 }
 
 export async function waitForPort(port: number, timeoutMs = 20000): Promise<void> {

@@ -110,9 +110,10 @@ export function rowsOf(c: SystemFigures | null, x: SystemFigures | null, p: RowP
   return rows;
 }
 
-export function formatTable(rows: Row[]): string {
+/** The text table; `other` names the reference system's column. */
+export function formatTable(rows: Row[], other = 'Postfix+Dovecot'): string {
   const fmt = (n: number | null, d: number): string => (n === null ? '—' : n.toFixed(d));
-  const header = ['scenario', 'metric', 'Champa', 'Postfix+Dovecot', 'ratio'];
+  const header = ['scenario', 'metric', 'Champa', other, 'ratio'];
   const table = [
     header,
     ...rows.map((r) => [

@@ -18,19 +18,11 @@
 // system, then on the other (the idle one uses no CPU). The report gives the median of the
 // rounds for rates and times, and the highest memory peak. Every process started here is
 // stopped at the end, also on Ctrl-C or an error.
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-  readFileSync,
-} from 'node:fs';
-import { cpus, freemem, loadavg, totalmem, release } from 'node:os';
-import { join, resolve } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
+import { exitTrap, machine, versionOf, writeResults } from '../lib/harness.ts';
 import { startDns } from '../../test/helpers/dns.ts';
 import { Champa } from './champa.ts';
 import { PostfixDovecot, ensureInstalled } from './postfix-dovecot.ts';
@@ -38,7 +30,6 @@ import { formatSummary, summarise, type ProfileSummary } from './profile.ts';
 import { fold, formatTable, rowsOf, type SystemFigures } from './report.ts';
 import { runFanout, runFlood, type FloodFigures, type SystemUnderTest } from './scenarios.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const DOMAIN = 'bench.test';
 const SENDER_DOMAIN = 'loadgen.bench.internal';
 const FROM = `sender@${SENDER_DOMAIN}`;
@@ -124,34 +115,9 @@ async function scenarios(
 }
 
 // Everything started here, for the exit trap.
-const cleanups: (() => void)[] = [];
-let stopping = false;
-const stopAll = (): void => {
-  if (stopping) return;
-  stopping = true;
-  for (const c of cleanups.reverse()) {
-    try {
-      c();
-    } catch {
-      // keep stopping the others
-    }
-  }
-};
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.on(sig, () => {
-    log(`${sig}: stopping everything started by the benchmark`);
-    stopAll();
-    process.exit(130);
-  });
-process.on('exit', stopAll);
-
-function versionOf(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
+const trap = exitTrap(log);
+const cleanups = { push: trap.add };
+const stopAll = trap.run;
 
 const work = mkdtempSync('/tmp/champa-bench-');
 chmodSync(work, 0o755); // Postfix and Dovecot run as their own users and must reach their folders
@@ -271,46 +237,19 @@ for (const [name, f] of [
     if (s && s.failed > 0)
       console.log(`${name}: ${s.failed} messages failed, first: ${s.firstError}`);
 
-const machine = {
-  nproc: cpus().length,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-  freeMemoryGiB: Math.round((freemem() / 1024 ** 3) * 10) / 10,
-  kernel: release(),
-  debian: (() => {
-    try {
-      return readFileSync('/etc/debian_version', 'utf8').trim();
-    } catch {
-      return 'unknown';
-    }
-  })(),
-  node: process.version,
-  postfix: only === 'champa' ? undefined : versionOf('postconf', ['-d', '-h', 'mail_version']),
-  dovecot: only === 'champa' ? undefined : versionOf('dovecot', ['--version']),
-};
-const resultsDir = join(ROOT, 'bench', 'results');
-mkdirSync(resultsDir, { recursive: true });
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const out = join(resultsDir, `smtp-ingest-${stamp}.json`);
-writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      benchmark: 'smtp-ingest',
-      at: new Date().toISOString(),
-      machine,
-      params: { ...P, profiled: profile },
-      load,
-      champa: champaFigures,
-      postfixDovecot: postfixFigures,
-      rounds: Object.fromEntries(contenders.map((k) => [k.name, k.rounds])),
-      rows,
-      profile: profileSummary,
-    },
-    null,
-    2,
-  ) + '\n',
-);
+const out = writeResults('smtp-ingest', {
+  machine: machine({
+    postfix: only === 'champa' ? undefined : versionOf('postconf', ['-d', '-h', 'mail_version']),
+    dovecot: only === 'champa' ? undefined : versionOf('dovecot', ['--version']),
+  }),
+  params: { ...P, profiled: profile },
+  load,
+  champa: champaFigures,
+  postfixDovecot: postfixFigures,
+  rounds: Object.fromEntries(contenders.map((k) => [k.name, k.rounds])),
+  rows,
+  profile: profileSummary,
+});
 console.log(`results: ${out}`);
 if (keep) log(`work folder kept: ${work}`);
 else rmSync(work, { recursive: true, force: true });
