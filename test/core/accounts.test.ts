@@ -112,3 +112,24 @@ forEachStore('accounts', (kind) => {
     assert.throws(() => parseQuota('lots'), /not a size/);
   });
 });
+
+test('hashes use the current cost; hashes of an older, higher cost still verify', async () => {
+  const { argon2Sync, randomBytes } = await import('node:crypto');
+  const { hashPassword, verifyPassword, PHC_PREFIX } = await import('../../src/core/passwords.ts');
+  const h = await hashPassword('ສະບາຍດີ password');
+  assert.ok(h.startsWith(PHC_PREFIX));
+  assert.ok(await verifyPassword('ສະບາຍດີ password', h));
+  const salt = randomBytes(16);
+  const tag = argon2Sync('argon2id', {
+    message: 'old password 1',
+    nonce: salt,
+    memory: 65536,
+    passes: 3,
+    parallelism: 4,
+    tagLength: 32,
+  });
+  const b64 = (b: Buffer): string => b.toString('base64').replace(/=+$/, '');
+  const old = `$argon2id$v=19$m=65536,t=3,p=4$${b64(salt)}$${b64(tag)}`;
+  assert.ok(await verifyPassword('old password 1', old));
+  assert.equal(await verifyPassword('old password 2', old), false);
+});
