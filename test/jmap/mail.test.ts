@@ -153,10 +153,10 @@ forEachStore('JMAP mail', (kind) => {
   });
 
   test('Email/set $seen, then an IMAP-side flag shows in Email/changes (one truth)', async () => {
-    const [[, before]] = await env.api([
+    const [first] = await env.api([
       ['Email/get', { accountId: acc(), ids: [laoId], properties: ['id'] }, '0'],
     ]);
-    const state0 = before.state as string;
+    const state0 = first![1].state as string;
     const set = await env.api([
       [
         'Email/set',
