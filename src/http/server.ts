@@ -11,9 +11,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { Core } from '../core/core.ts';
 import { portOf } from '../core/config.ts';
+import { listen } from '../util/listen.ts';
 import type { Clock } from '../util/ratelimit.ts';
 import { BasicAuth } from './auth.ts';
 import { jmapRoutes } from './jmap.ts';
@@ -32,16 +32,6 @@ export interface HttpOptions {
 /** Longest time to receive a request's headers, and a whole request. */
 const HEADERS_TIMEOUT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 120_000;
-
-function listen(server: Server, port: number, address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 function stop(server: Server): Promise<void> {
   return new Promise((resolve) => {

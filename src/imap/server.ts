@@ -5,9 +5,9 @@
 // all connections are gone.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import type { Core } from '../core/core.ts';
 import { portOf } from '../core/config.ts';
+import { listen } from '../util/listen.ts';
 import { ConcurrencyLimiter, FailureBlocker, type Clock } from '../util/ratelimit.ts';
 import type { ImapContext, ImapLimits } from './context.ts';
 import { statusLine } from './proto/writer.ts';
@@ -27,16 +27,6 @@ export interface ImapOptions {
 }
 
 const BLOCK_MS = 10 * 60 * 1000;
-
-function listen(server: Server, port: number, address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 export async function startImap(
   core: Core,

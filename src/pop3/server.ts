@@ -4,15 +4,11 @@
 // in proto/. Invariants: a connection is admitted only within the per-IP limit; close() stops
 // accepting, lets a running command finish (a QUIT's UPDATE completes), tells idle sessions,
 // and resolves once every socket is gone.
-import {
-  createServer as createNetServer,
-  type AddressInfo,
-  type Server,
-  type Socket,
-} from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer } from 'node:tls';
 import type { Core } from '../core/core.ts';
 import { portOf } from '../core/config.ts';
+import { listen } from '../util/listen.ts';
 import { ConcurrencyLimiter, FailureBlocker, type Clock } from '../util/ratelimit.ts';
 import { DEFAULT_LIMITS, type Pop3Context, type Pop3Limits } from './context.ts';
 import { err } from './proto/reply.ts';
@@ -34,16 +30,6 @@ const MAX_CONNECTIONS_PER_IP = 100;
 /** Failed sign-ins from one address before it is refused for BLOCK_MS. */
 const MAX_AUTH_FAILURES = 10;
 const BLOCK_MS = 10 * 60_000;
-
-function listen(server: Server, port: number, address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 export async function startPop3(
   core: Core,
