@@ -26,6 +26,7 @@ import {
   yesNo,
   type PasswordInput,
 } from './common.ts';
+import { registerSecurity } from './security.ts';
 import { registerImport } from './userimport.ts';
 
 function passwordOptions(cmd: Command): Command {
@@ -48,6 +49,7 @@ function formatBytes(n: number): string {
 
 export function register(program: Command): void {
   const user = program.command('user').description('user accounts');
+  registerSecurity(user);
 
   withData(
     passwordOptions(
@@ -132,9 +134,13 @@ export function register(program: Command): void {
 
   withData(
     passwordOptions(
-      user.command('passwd').description("set an account's password").argument('<email>'),
+      user
+        .command('passwd')
+        .description("set an account's password")
+        .argument('<email>')
+        .option('--temporary', 'the user must choose a new password at the next sign-in'),
     ),
-  ).action(async (email: string, opts: PasswordInput & { data?: string }) => {
+  ).action(async (email: string, opts: PasswordInput & { data?: string; temporary?: boolean }) => {
     const password = await readPassword(opts);
     if (password === undefined)
       throw new UserError(
@@ -142,10 +148,15 @@ export function register(program: Command): void {
         'give the new password with --password-file or --password-stdin',
       );
     await withCore(opts, async (core) => {
-      await asCli(core, 'account.password.reset', { email }, () =>
-        setPassword(core, email, password),
+      const temporary = opts.temporary === true;
+      await asCli(
+        core,
+        'account.password.reset',
+        { email },
+        () => setPassword(core, email, password, { temporary }),
+        { temporary },
       );
-      say(`Password of ${email} changed.`);
+      say(`Password of ${email} changed${temporary ? ' (to be changed at next sign-in)' : ''}.`);
     });
   });
 

@@ -7,7 +7,13 @@ import type { Account, Database } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { getDomain } from './domains.ts';
 import { createDefaultMailboxes } from './mailboxes.ts';
-import { checkPasswordPolicy, hashPassword, PHC_PREFIX, verifyPassword } from './passwords.ts';
+import {
+  checkPasswordPolicy,
+  hashPassword,
+  verifyPassword,
+  type PasswordPolicy,
+} from './passwords.ts';
+import { verifySignIn, type SignInDoor } from './signin.ts';
 import { releaseBlobs } from './blobrefs.ts';
 
 export interface NewUser {
@@ -17,6 +23,8 @@ export interface NewUser {
   quotaBytes?: number;
   unitPath?: string;
   isAdmin?: boolean;
+  /** Refuse protocol sign-in until the user chooses a new password (initial passwords). */
+  mustChangePassword?: boolean;
 }
 
 /** Parses "500M", "2G", "1048576" or "0" (unlimited) into bytes. */
@@ -54,7 +62,7 @@ export async function addUser(core: Core, u: NewUser, now = Date.now()): Promise
     );
   if (await addressTaken(core, email))
     throw new UserError('exists', `address ${email} is already in use`);
-  const problem = checkPasswordPolicy(u.password);
+  const problem = checkPasswordPolicy(u.password, passwordPolicy(core, email));
   if (problem) throw new UserError('weak_password', problem);
   const quota = u.quotaBytes ?? 0;
   if (!Number.isSafeInteger(quota) || quota < 0)
@@ -86,6 +94,7 @@ export async function insertAccount(
       password_hash: passwordHash,
       quota_bytes: u.quotaBytes ?? 0,
       is_admin: u.isAdmin ? 1 : 0,
+      must_change_password: u.mustChangePassword ? 1 : 0,
       created_at: now,
     })
     .returningAll()
@@ -116,14 +125,49 @@ export async function listAccounts(core: Core, domain?: string): Promise<Account
   return q.execute();
 }
 
-export async function setPassword(core: Core, email: string, password: string): Promise<void> {
+/** The configured password policy for an address (security.passwordMinLength). */
+export function passwordPolicy(core: Core, email: string): PasswordPolicy {
+  return { minLength: core.config.security.passwordMinLength, email };
+}
+
+/**
+ * An administrator's reset. `temporary`: the user must choose a new one at the next sign-in
+ * (protocol doors refuse the account until then); otherwise the flag is cleared.
+ */
+export async function setPassword(
+  core: Core,
+  email: string,
+  password: string,
+  opts: { temporary?: boolean } = {},
+): Promise<void> {
   const a = await mustGet(core, email);
-  const problem = checkPasswordPolicy(password);
+  const problem = checkPasswordPolicy(password, passwordPolicy(core, a.email));
   if (problem) throw new UserError('weak_password', problem);
   const hash = await hashPassword(password);
   await core.db
     .updateTable('accounts')
-    .set({ password_hash: hash })
+    .set({ password_hash: hash, must_change_password: opts.temporary ? 1 : 0 })
+    .where('id', '=', a.id)
+    .execute();
+}
+
+/** The user's own change: needs the current password; clears `must_change_password`. */
+export async function changeOwnPassword(
+  core: Core,
+  accountId: number,
+  current: string,
+  next: string,
+): Promise<void> {
+  const a = await getAccountById(core, accountId);
+  if (!a || !(await verifyPassword(current, a.password_hash)))
+    throw new UserError('invalid', 'the current password is not right');
+  if (current === next)
+    throw new UserError('weak_password', 'the new password must differ from the current one');
+  const problem = checkPasswordPolicy(next, passwordPolicy(core, a.email));
+  if (problem) throw new UserError('weak_password', problem);
+  await core.db
+    .updateTable('accounts')
+    .set({ password_hash: await hashPassword(next), must_change_password: 0 })
     .where('id', '=', a.id)
     .execute();
 }
@@ -171,6 +215,14 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
     await trx.deleteFrom('changes').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('aliases').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('role_grants').where('account_id', '=', a.id).execute();
+    for (const t of [
+      'signin_lockouts',
+      'totp',
+      'recovery_codes',
+      'app_passwords',
+      'sessions',
+    ] as const)
+      await trx.deleteFrom(t).where('account_id', '=', a.id).execute();
     await trx.deleteFrom('accounts').where('id', '=', a.id).execute();
     await releaseBlobs(
       trx,
@@ -180,27 +232,21 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
 }
 
 /**
- * Checks a password for sign-in. Returns the account, or null for a wrong password, an
- * unknown address or a disabled account (the caller must not tell these apart to the client).
+ * Checks a password for sign-in at a protocol door (core/signin.ts `verifySignIn` has the
+ * rules and gives the reason). Returns the account, or null for a wrong password, an unknown
+ * address, a disabled or locked account, a password that must be changed, or a main password
+ * when two-step sign-in is on (the caller must not tell these apart to the client; doors that
+ * can show a reason call `verifySignIn`).
  */
 export async function authenticate(
   core: Core,
   email: string,
   password: string,
+  from: { door?: SignInDoor; ip?: string } = {},
 ): Promise<Account | null> {
-  const a = await getAccount(core, email);
-  if (!a) {
-    // Same cost as a real check, so timing does not reveal which addresses exist.
-    await verifyPassword(password, DUMMY_HASH);
-    return null;
-  }
-  const ok = await verifyPassword(password, a.password_hash);
-  if (!ok || a.disabled) return null;
-  return a;
+  const r = await verifySignIn(core, { email, password, door: from.door ?? 'other', ip: from.ip });
+  return r.ok ? r.account : null;
 }
-
-// Costs exactly what a real hash of today's cost does (same PHC prefix).
-const DUMMY_HASH = `${PHC_PREFIX}c29tZXNhbHRzb21lc2FsdA$Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyMTI`;
 
 /**
  * The account that receives mail for an address: an account, an alias, or a
@@ -238,4 +284,4 @@ export async function sendableAddresses(core: Core, accountId: number): Promise<
   return [a.email, ...aliases.map((x) => x.address)];
 }
 
-export { addressTaken };
+export { addressTaken, mustGet as mustGetAccount };

@@ -1,7 +1,8 @@
 // The audit log: who did what, to what, when, from where, and how it ended. Every administrative
 // action of every door (CLI, admin API, web console) is written here: refusals by `authorize`
 // ('denied'), and the outcome of the action itself ('ok' or 'error') by the door's helper.
-// Invariants: rows are only ever appended; `detail` is a JSON object and never holds a password.
+// Invariants: rows are only ever appended (one exception: a sign-in failure row counts the
+// repeats of its minute, core/signinaudit.ts); `detail` is a JSON object, never a password.
 import { userInfo } from 'node:os';
 import type { AuditEntry } from '../store/schema.ts';
 import type { Core } from './core.ts';

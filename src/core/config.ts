@@ -172,6 +172,44 @@ export const configSchema = z
         backoffMinutes: [1, 5, 15, 30, 60, 120, 240],
         requireTls: false,
       }),
+    security: z
+      .object({
+        lockoutThreshold: z
+          .number()
+          .int()
+          .positive()
+          .default(10)
+          .describe(
+            'Failed sign-ins of one account (from any address, on any door) before it is locked.',
+          ),
+        lockoutBaseSeconds: z
+          .number()
+          .int()
+          .positive()
+          .default(60)
+          .describe('Length of the first lock; each further lock doubles it.'),
+        lockoutMaxSeconds: z
+          .number()
+          .int()
+          .positive()
+          .default(3600)
+          .describe('Longest lock. The doubling restarts after a day without failures.'),
+        passwordMinLength: z
+          .number()
+          .int()
+          .min(8)
+          .max(128)
+          .default(10)
+          .describe(
+            'Shortest password accepted; common passwords and ones containing the user name are refused too.',
+          ),
+      })
+      .default({
+        lockoutThreshold: 10,
+        lockoutBaseSeconds: 60,
+        lockoutMaxSeconds: 3600,
+        passwordMinLength: 10,
+      }),
     log: z
       .object({
         level: z

@@ -6,6 +6,7 @@
 // so changing it later keeps old hashes valid (hashes made with RFC 9106 §4's 64 MiB option
 // by earlier versions still verify).
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { COMMON_PASSWORDS } from './commonpasswords.ts';
 
 const MEMORY_KIB = 19456;
 const PASSES = 2;
@@ -67,9 +68,26 @@ export function generatePassword(length = 16): string {
   return s;
 }
 
-/** Minimal policy until the policy editor lands: length and not all one class. */
-export function checkPasswordPolicy(password: string): string | null {
-  if (password.length < 10) return 'password must be at least 10 characters long';
+export interface PasswordPolicy {
+  /** Shortest length accepted (config `security.passwordMinLength`, default 10). */
+  minLength?: number;
+  /** The account's address: a password containing its local part is refused. */
+  email?: string;
+}
+
+/**
+ * Why a password is refused, naming the rule, or null when it passes: at least `minLength`
+ * characters, at most 1024, not one of the most common passwords, and not containing the
+ * account's user name (the local part of its address, when 3 characters or longer).
+ */
+export function checkPasswordPolicy(password: string, policy: PasswordPolicy = {}): string | null {
+  const min = policy.minLength ?? 10;
+  if ([...password].length < min) return `password must be at least ${min} characters long`;
   if (password.length > 1024) return 'password is too long (at most 1024 characters)';
+  const lower = password.toLowerCase();
+  if (COMMON_PASSWORDS.has(lower))
+    return 'password is one of the most common passwords; choose another';
+  const local = (policy.email ?? '').split('@')[0]?.toLowerCase() ?? '';
+  if (local.length >= 3 && lower.includes(local)) return 'password must not contain the user name';
   return null;
 }

@@ -16,7 +16,7 @@ import { normalizeAddress, parseAddress } from '../mail/address.ts';
 import { decodeUtf8, parseCsv } from '../util/csv.ts';
 import { errorMessage, ForbiddenError, UserError } from '../util/errors.ts';
 import type { Core } from './core.ts';
-import { insertAccount, parseQuota } from './accounts.ts';
+import { insertAccount, parseQuota, passwordPolicy } from './accounts.ts';
 import { actorName, audit, type Actor } from './audit.ts';
 import { checkPasswordPolicy, generatePassword, hashPassword } from './passwords.ts';
 import { authorize } from './roles.ts';
@@ -143,7 +143,7 @@ export async function planImport(
       errors.push(errorMessage(err));
     }
     const password = cells.password ?? '';
-    const weak = password ? checkPasswordPolicy(password) : null;
+    const weak = password ? checkPasswordPolicy(password, passwordPolicy(core, email)) : null;
     if (weak) errors.push(`weak password: ${weak}`);
     results.push({
       line,
@@ -340,7 +340,13 @@ async function applyRows(
         try {
           const a = await insertAccount(
             sp,
-            { email: r.email, name: r.name, unitPath: r.unit, quotaBytes: r.quotaBytes },
+            {
+              email: r.email,
+              name: r.name,
+              unitPath: r.unit,
+              quotaBytes: r.quotaBytes,
+              mustChangePassword: r.generated,
+            },
             hashed[j]!,
             now,
           );

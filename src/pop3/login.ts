@@ -2,7 +2,7 @@
 // RFC 8314 §3), repeated failures from one address block it for a while, and a success opens
 // the maildrop (the INBOX snapshot) and enters the TRANSACTION state (RFC 1939 §5).
 // Wrong password, unknown user and disabled account get the same answer.
-import { authenticate } from '../core/accounts.ts';
+import { verifySignIn } from '../core/signin.ts';
 import { Maildrop } from './maildrop.ts';
 import type { Session } from './session.ts';
 
@@ -17,12 +17,13 @@ export async function login(s: Session, user: string, password: string): Promise
   const { ctx } = s;
   if (ctx.authFailures.blocked(s.ip))
     return s.err('too many failed sign-ins from your address; try again later', 'SYS/TEMP');
-  const account = await authenticate(ctx.core, user, password);
-  if (!account) {
+  const r = await verifySignIn(ctx.core, { email: user, password, door: 'pop3', ip: s.ip });
+  if (!r.ok) {
     ctx.authFailures.fail(s.ip);
     ctx.log.info({ ip: s.ip, user }, 'pop3 sign-in failed');
-    return s.err('invalid user name or password', 'AUTH');
+    return s.err(r.reason === 'invalid' ? 'invalid user name or password' : r.message, 'AUTH');
   }
+  const { account } = r;
   ctx.authFailures.succeed(s.ip);
   const drop = await Maildrop.open(ctx.core, Number(account.id));
   if (!drop) return s.err('this account has no INBOX', 'SYS/PERM');

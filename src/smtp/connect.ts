@@ -6,7 +6,7 @@ import type {
   SMTPServerAuthenticationResponse,
   SMTPServerSession,
 } from 'smtp-server';
-import { authenticate } from '../core/accounts.ts';
+import { verifySignIn } from '../core/signin.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { DoorName, SmtpContext } from './context.ts';
 import { smtpError } from './replies.ts';
@@ -50,13 +50,15 @@ export function onAuth(ctx: SmtpContext) {
     // We do not act for others: an authorization identity must be the user itself (RFC 4616 §2).
     if (auth.authzid && auth.authzid.toLowerCase() !== username.toLowerCase())
       return done(smtpError(535, '5.7.8', 'Authentication credentials invalid'));
-    authenticate(ctx.core, username, password).then(
-      (account) => {
-        if (!account) {
+    verifySignIn(ctx.core, { email: username, password, door: 'smtp', ip: s.ip }).then(
+      (r) => {
+        if (!r.ok) {
           ctx.authFailures.fail(s.ip);
           ctx.log.info({ ip: s.ip, username }, 'smtp auth failed');
-          return done(smtpError(535, '5.7.8', 'Authentication credentials invalid'));
+          const text = r.reason === 'invalid' ? 'Authentication credentials invalid' : r.message;
+          return done(smtpError(535, '5.7.8', text));
         }
+        const { account } = r;
         ctx.authFailures.succeed(s.ip);
         s.accountId = Number(account.id);
         done(null, { user: account.email });

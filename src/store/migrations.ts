@@ -350,6 +350,82 @@ function migrations(dialect: Dialect): Record<string, Migration> {
             using gin (${sql.raw(PG_ALL_TEXT)} ${sql.id(trgm)}.gin_trgm_ops)`.execute(db);
       },
     },
+    '0005_security': {
+      // Sign-in security (core/lockout.ts, core/totp.ts, core/apppasswords.ts,
+      // core/sessions.ts): the forced-change flag, per-account lockout state shared by every
+      // node, TOTP secrets with their last used step, hashed recovery codes, app passwords
+      // (Argon2id) and web sessions (SHA-256 of the token). Every table leads with account_id.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('accounts')
+          .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('signin_lockouts')
+          .addColumn('account_id', big, (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('level', 'integer', (c) => c.notNull())
+          .addColumn('locked_until', big, (c) => c.notNull())
+          .addColumn('last_failure_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('totp')
+          .addColumn('account_id', big, (c) => c.primaryKey())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('last_step', big, (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('recovery_codes')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('used_at', big)
+          .addPrimaryKeyConstraint('recovery_codes_pk', ['account_id', 'code_hash'])
+          .execute();
+        await db.schema
+          .createTable('app_passwords')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('label', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('last_used_at', big)
+          .addPrimaryKeyConstraint('app_passwords_pk', ['account_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('id_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('last_seen_at', big, (c) => c.notNull())
+          .addColumn('ip', 'text')
+          .addColumn('user_agent', 'text')
+          .addPrimaryKeyConstraint('sessions_pk', ['account_id', 'id_hash'])
+          .execute();
+      },
+    },
+    '0006_acl': {
+      // Mailbox sharing (core/acl.ts, RFC 4314): one row per (owner, mailbox, grantee), the
+      // grantee an account id in decimal or 'anyone'. Leads with the owner's account_id; the
+      // grantee index answers "what is shared with me".
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('acl_grants')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('mailbox_id', 'text', (c) => c.notNull())
+          .addColumn('grantee', 'text', (c) => c.notNull())
+          .addColumn('rights', 'text', (c) => c.notNull())
+          .addColumn('granted_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('acl_grants_pk', ['account_id', 'mailbox_id', 'grantee'])
+          .execute();
+        await db.schema
+          .createIndex('acl_grants_grantee')
+          .on('acl_grants')
+          .column('grantee')
+          .execute();
+      },
+    },
   };
 }
 

@@ -29,6 +29,7 @@ export interface AccountTable {
   is_admin: Generated<number>;
   modseq: Generated<number>; // highest modseq of this account's change log
   created_at: number;
+  must_change_password: Generated<number>; // 1: refuse protocol sign-in until changed
 }
 
 export interface AliasTable {
@@ -204,6 +205,62 @@ export interface Database {
   units: UnitTable;
   role_grants: RoleGrantTable;
   audit_log: AuditLogTable;
+  signin_lockouts: SigninLockoutTable;
+  totp: TotpTable;
+  recovery_codes: RecoveryCodeTable;
+  app_passwords: AppPasswordTable;
+  sessions: SessionTable;
+  acl_grants: AclGrantTable;
+}
+
+/** A mailbox shared by its owner (core/acl.ts, RFC 4314). */
+export interface AclGrantTable {
+  account_id: number; // the owner
+  mailbox_id: string;
+  grantee: string; // account id in decimal, or 'anyone'
+  rights: string; // RFC 4314 letters from lrswipkxtea, in that order
+  granted_at: number;
+}
+
+/** Failed sign-ins of one account and its lock (core/lockout.ts). */
+export interface SigninLockoutTable {
+  account_id: number;
+  failures: number; // since the last success, lock or quiet day
+  level: number; // lockouts so far: the next lasts base × 2^level
+  locked_until: number; // ms; 0 = not locked
+  last_failure_at: number;
+}
+
+export interface TotpTable {
+  account_id: number;
+  secret: string; // base32 (RFC 4648 §6)
+  enabled: number; // 0 while enrolment awaits its first code
+  last_step: number; // highest time step accepted (replay protection)
+  created_at: number;
+}
+
+export interface RecoveryCodeTable {
+  account_id: number;
+  code_hash: string; // SHA-256 hex of the normalised code
+  used_at: number | null;
+}
+
+export interface AppPasswordTable {
+  account_id: number;
+  id: string;
+  label: string;
+  hash: string; // Argon2id PHC string
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface SessionTable {
+  account_id: number;
+  id_hash: string; // SHA-256 hex of the token's secret part
+  created_at: number;
+  last_seen_at: number;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export type Domain = Selectable<DomainTable>;

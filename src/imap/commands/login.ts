@@ -1,7 +1,7 @@
 // LOGIN (RFC 9051 §6.2.3) and the sign-in shared with AUTHENTICATE: only over TLS, failures
 // counted per client address (FailureBlocker), the same answer for an unknown address, a
 // wrong password and a disabled account.
-import { authenticate } from '../../core/accounts.ts';
+import { verifySignIn } from '../../core/signin.ts';
 import type { Session } from '../session.ts';
 import { capabilityCode } from './capability.ts';
 import type { Handler } from './types.ts';
@@ -16,12 +16,19 @@ export async function signIn(
     await s.finish(tag, 'NO', 'UNAVAILABLE', 'Too many failed logins; try again later');
     return;
   }
-  const account = await authenticate(s.core, user, password);
-  if (!account) {
+  const r = await verifySignIn(s.core, { email: user, password, door: 'imap', ip: s.ip });
+  if (!r.ok) {
     s.ctx.authFailures.fail(s.ip);
-    await s.finish(tag, 'NO', 'AUTHENTICATIONFAILED', 'Authentication failed');
+    const known = r.reason !== 'invalid'; // a right password: say what to do (RFC 9051 §7.1 ALERT)
+    await s.finish(
+      tag,
+      'NO',
+      known ? 'ALERT' : 'AUTHENTICATIONFAILED',
+      known ? r.message : 'Authentication failed',
+    );
     return;
   }
+  const { account } = r;
   s.ctx.authFailures.succeed(s.ip);
   s.account = { id: Number(account.id), email: account.email };
   s.state = 'auth';
