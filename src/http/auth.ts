@@ -48,7 +48,7 @@ export class BasicAuth {
       if (account && !account.disabled) return { account };
       this.#cache.delete(key);
     }
-    const account = await authenticate(this.#core, user, pass);
+    const account = await authenticate(this.#core, user, pass, { door: 'http', ip });
     if (!account) {
       this.#failures.fail(ip);
       return { error: 'wrong' };
