@@ -3,6 +3,7 @@
 // `removeFromMailbox`), subscribe. Used by IMAP CREATE/RENAME/DELETE/SUBSCRIBE and later by
 // JMAP Mailbox/set. Names use "/" as the hierarchy separator; every change takes a modseq,
 // is recorded in the change log and published after commit.
+import { dropMailboxGrants } from './acl.ts';
 import type { Mailbox } from '../store/schema.ts';
 import { UserError } from '../util/errors.ts';
 import type { Core } from './core.ts';
@@ -172,6 +173,7 @@ export async function deleteMailbox(core: Core, accountId: number, name: string)
       .where('account_id', '=', accountId)
       .where('collection_id', '=', mb.id)
       .execute();
+    await dropMailboxGrants(trx, accountId, mb.id);
     await recordChanges(trx, accountId, modseq, [{ type: 'Mailbox', id: mb.id, op: 'd' }]);
     events.add(accountId, modseq, 'Mailbox');
   });

@@ -25,5 +25,7 @@ export interface ImapContext {
   hostname: string;
   secureContext: SecureContext;
   connections: ConcurrencyLimiter;
+  /** Signed-in sessions per account id (issue: one account, many devices, not a hundred). */
+  accountSessions: ConcurrencyLimiter;
   authFailures: FailureBlocker;
 }

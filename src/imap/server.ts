@@ -1,8 +1,9 @@
 // The IMAP doors (RFC 9051 / RFC 3501): port 143 with STARTTLS (no login before TLS) and port
 // 993 with implicit TLS (RFC 8314). Each connection is a Session (session.ts) running the
 // commands of commands/ on the core. Invariants: per-address connection limit; failed logins
-// counted per address; close() stops listening, says BYE to every session and resolves once
-// all connections are gone.
+// counted per address; at most maxConnectionsPerAccount signed-in sessions per account
+// (login.ts takes the slot, the session's close gives it back); close() stops listening, says
+// BYE to every session and resolves once all connections are gone.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import type { Core } from '../core/core.ts';
@@ -22,6 +23,8 @@ export interface ImapDoors {
 export interface ImapOptions {
   limits?: Partial<ImapLimits>;
   maxConnectionsPerIp?: number;
+  /** Concurrent signed-in sessions per account; one more is refused with NO [LIMIT]. */
+  maxConnectionsPerAccount?: number;
   authFailuresBeforeBlock?: number;
   clock?: Clock;
 }
@@ -48,6 +51,7 @@ export async function startImap(
       ...opts.limits,
     },
     connections: new ConcurrencyLimiter(opts.maxConnectionsPerIp ?? 50),
+    accountSessions: new ConcurrencyLimiter(opts.maxConnectionsPerAccount ?? 20),
     authFailures: new FailureBlocker(
       opts.authFailuresBeforeBlock ?? cfg.smtp.authFailuresBeforeBlock,
       BLOCK_MS,

@@ -426,6 +426,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_acl': {
+      // Mailbox sharing (core/acl.ts, RFC 4314): one row per (owner, mailbox, grantee), the
+      // grantee an account id in decimal or 'anyone'. Leads with the owner's account_id; the
+      // grantee index answers "what is shared with me".
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('acl_grants')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('mailbox_id', 'text', (c) => c.notNull())
+          .addColumn('grantee', 'text', (c) => c.notNull())
+          .addColumn('rights', 'text', (c) => c.notNull())
+          .addColumn('granted_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('acl_grants_pk', ['account_id', 'mailbox_id', 'grantee'])
+          .execute();
+        await db.schema
+          .createIndex('acl_grants_grantee')
+          .on('acl_grants')
+          .column('grantee')
+          .execute();
+      },
+    },
   };
 }
 

@@ -1,21 +1,109 @@
-// ACL (RFC 4314), first part: an account owns its mailboxes with every right, so MYRIGHTS and
-// GETACL answer the full set for the owner. Sharing (SETACL, DELETEACL, LISTRIGHTS for other
-// identifiers) comes with shared mailboxes, from the same grants JMAP and DAV will read.
-import { raw } from '../proto/writer.ts';
+// ACL (RFC 4314 §3): SETACL, DELETEACL, GETACL, LISTRIGHTS, MYRIGHTS over core/acl.ts, the
+// grants JMAP and DAV read too. Identifiers are account addresses, or "anyone" (§2); negative
+// rights ("-name") are not kept. SETACL's rights may start with + or − (§3.1). The owner holds
+// every right and is listed first by GETACL. Answers carry the obsolete c and d beside the
+// rights they stand for (§2.1.1: c when k is held, d when any of x, t, e is).
+import { deleteRights, listRights, setRights, type Grantee } from '../../core/acl.ts';
+import { getAccount, getAccountById } from '../../core/accounts.ts';
+import { permit, type MailboxRef } from '../access.ts';
+import { raw, type Value } from '../proto/writer.ts';
+import type { Session } from '../session.ts';
 import { namedMailbox } from './named.ts';
 import { AUTHED, type Handler } from './types.ts';
 
-/** Every right of RFC 4314 §2.1 (and the obsolete c, d that §2.1.1 says to keep sending). */
+/** Every right as sent on the wire, in the order clients have long seen it. */
 export const ALL_RIGHTS = 'lrswipkxtecda';
 
-export const acl: Handler<'GETACL' | 'MYRIGHTS'> = {
+/** Stored rights with c and d added where §2.1.1 wants them. */
+export function wireRights(rights: string): string {
+  const held = new Set(rights);
+  if (held.has('k')) held.add('c');
+  if (held.has('x') || held.has('t') || held.has('e')) held.add('d');
+  return [...ALL_RIGHTS].filter((r) => held.has(r)).join('');
+}
+
+/** Rights as an atom (letters only), or "" when none. */
+function rightsValue(rights: string): Value {
+  const w = wireRights(rights);
+  return w === '' ? '' : raw(w);
+}
+
+async function ownerEmail(s: Session, ref: MailboxRef): Promise<string> {
+  if (ref.accountId === s.account!.id) return s.account!.email;
+  return (await getAccountById(s.core, ref.accountId))?.email ?? '';
+}
+
+/** The grantee an identifier names; null (after answering NO) if none. */
+async function granteeOf(
+  s: Session,
+  tag: string,
+  ref: MailboxRef,
+  identifier: string,
+): Promise<Grantee | null> {
+  if (identifier.toLowerCase() === 'anyone') return 'anyone';
+  const a = identifier.startsWith('-') ? undefined : await getAccount(s.core, identifier);
+  if (!a) {
+    await s.finish(tag, 'NO', 'CANNOT', `Unknown identifier ${identifier}`);
+    return null;
+  }
+  if (Number(a.id) === ref.accountId) {
+    await s.finish(tag, 'NO', 'CANNOT', 'The owner always holds every right');
+    return null;
+  }
+  return Number(a.id);
+}
+
+async function grants(s: Session, ref: MailboxRef): Promise<Value[]> {
+  const out: Value[] = [await ownerEmail(s, ref), raw(ALL_RIGHTS)];
+  for (const g of await listRights(s.core.db, ref.accountId, ref.mailbox.id)) {
+    const who =
+      g.grantee === 'anyone' ? 'anyone' : (await getAccountById(s.core, g.grantee))?.email;
+    if (who) out.push(who, rightsValue(g.rights));
+  }
+  return out;
+}
+
+export const acl: Handler<'GETACL' | 'MYRIGHTS' | 'SETACL' | 'DELETEACL' | 'LISTRIGHTS'> = {
   states: AUTHED,
   async run(s, args, tag) {
-    const mb = await namedMailbox(s, tag, args.mailbox);
-    if (!mb) return;
-    const name = s.encodeName(mb.name);
-    if (args.name === 'MYRIGHTS') s.untagged([raw('MYRIGHTS'), name, ALL_RIGHTS]);
-    else s.untagged([raw('ACL'), name, s.account!.email, ALL_RIGHTS]);
+    const ref = await namedMailbox(s, tag, args.mailbox);
+    if (!ref) return;
+    const name = s.encodeName(ref.name);
+    // §4: MYRIGHTS needs any right (resolving found one); everything else needs a.
+    if (args.name === 'MYRIGHTS') {
+      s.untagged([raw('MYRIGHTS'), name, rightsValue(ref.rights)]);
+      await s.finish(tag, 'OK', null, 'MYRIGHTS completed');
+      return;
+    }
+    if (!(await permit(s, tag, ref, 'a'))) return;
+    switch (args.name) {
+      case 'GETACL':
+        s.untagged([raw('ACL'), name, ...(await grants(s, ref))]);
+        break;
+      case 'LISTRIGHTS': {
+        // §3.7: the owner's rights cannot change; anyone else may get each right alone.
+        const owner = (await ownerEmail(s, ref)).toLowerCase() === args.identifier.toLowerCase();
+        const line: Value[] = [raw('LISTRIGHTS'), name, args.identifier];
+        if (owner) line.push(raw(ALL_RIGHTS));
+        else line.push('', ...[...ALL_RIGHTS].map(raw));
+        s.untagged(line);
+        break;
+      }
+      case 'SETACL':
+      case 'DELETEACL': {
+        const grantee = await granteeOf(s, tag, ref, args.identifier);
+        if (grantee === null) return;
+        if (!('rights' in args))
+          await deleteRights(s.core.db, ref.accountId, ref.mailbox.id, grantee);
+        else {
+          const m = /^[+-]/.exec(args.rights)?.[0];
+          const mode = m === '+' ? 'add' : m === '-' ? 'remove' : 'set';
+          const letters = m ? args.rights.slice(1) : args.rights;
+          await setRights(s.core.db, ref.accountId, ref.mailbox.id, grantee, letters, mode);
+        }
+        break;
+      }
+    }
     await s.finish(tag, 'OK', null, `${args.name} completed`);
   },
 };

@@ -2,7 +2,7 @@
 // ingest path (durable before OK), into the named mailbox with the given flags as keywords
 // and the given internal date.
 import { ingest } from '../../core/deliver.ts';
-import { mailboxByName } from '../../core/mailboxes.ts';
+import { permit, resolveMailbox } from '../access.ts';
 import { flagToKeyword } from '../../mail/keywords.ts';
 import { AUTHED, type Handler } from './types.ts';
 
@@ -23,12 +23,13 @@ export function parseDateTime(s: string): number | null {
 export const append: Handler<'APPEND'> = {
   states: AUTHED,
   async run(s, args, tag) {
-    const accountId = s.account!.id;
-    const mb = await mailboxByName(s.core.db, accountId, s.decodeName(args.mailbox));
-    if (!mb) {
+    const ref = await resolveMailbox(s, s.decodeName(args.mailbox));
+    if (!ref) {
       await s.finish(tag, 'NO', 'TRYCREATE', 'No such mailbox');
       return;
     }
+    if (!(await permit(s, tag, ref, 'i'))) return; // RFC 4314 §4: APPEND needs i
+    const { accountId, mailbox: mb } = ref;
     const keywords = args.flags.map(flagToKeyword).filter((k): k is string => k !== null);
     const receivedAt = args.date ? parseDateTime(args.date) : Date.now();
     if (receivedAt === null) {

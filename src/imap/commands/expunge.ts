@@ -6,6 +6,7 @@ import { emailsByIds } from '../../core/messages.ts';
 import { removeFromMailbox } from '../../core/expunge.ts';
 import { mailboxById } from '../../core/mailboxes.ts';
 import type { SeqSet } from '../proto/seqset.ts';
+import { permitSelected, selectedRights } from '../access.ts';
 import type { Session } from '../session.ts';
 import { SELECTED, type Handler } from './types.ts';
 
@@ -18,10 +19,16 @@ export async function expungeDeleted(
   const sel = s.selected!;
   const idx = uids ? sel.view.select(uids, true) : sel.view.uids.map((_, i) => i);
   const ids = idx.map((i) => sel.view.emailIds[i]!);
-  const rows = await emailsByIds(s.core.db, s.account!.id, ids);
+  const accountId = sel.view.accountId;
+  const rows = await emailsByIds(s.core.db, accountId, ids);
   const deleted = ids.filter((id) => rows.get(id)?.keywords.includes('$deleted'));
-  await removeFromMailbox(s.core, s.account!.id, sel.id, deleted);
+  await removeFromMailbox(s.core, accountId, sel.id, deleted);
   if (report) await sel.view.sync(s, true);
+}
+
+/** Whether the session may expunge the selected mailbox (CLOSE's silent expunge). */
+export async function canExpunge(s: Session): Promise<boolean> {
+  return (await selectedRights(s)).includes('e');
 }
 
 export const expunge: Handler<'EXPUNGE' | 'UID EXPUNGE'> = {
@@ -31,13 +38,14 @@ export const expunge: Handler<'EXPUNGE' | 'UID EXPUNGE'> = {
       await s.finish(tag, 'NO', 'READ-ONLY', 'Mailbox is read-only');
       return;
     }
+    if (!(await permitSelected(s, tag, 'e'))) return; // RFC 4314 §4
     await expungeDeleted(s, args.name === 'UID EXPUNGE' ? args.set : null, true);
     let code: string | null = null;
     if (s.condstore) {
       // RFC 7162 §3.2.10 (example) / §3.1.2: the new HIGHESTMODSEQ once the removals are told;
       // no higher than the view, so nothing above it is taken as known.
       const sel = s.selected!;
-      const mb = await mailboxById(s.core.db, s.account!.id, sel.id);
+      const mb = await mailboxById(s.core.db, sel.view.accountId, sel.id);
       code = `HIGHESTMODSEQ ${Math.min(sel.view.modseq, Number(mb?.modseq ?? 0))}`;
     }
     await s.finish(tag, 'OK', code, `${args.name} completed`);

@@ -15,6 +15,7 @@ import { sectionName, type FetchAtt, type Section } from '../proto/fetchatt.ts';
 import { bodyStructure, envelope } from '../proto/structure.ts';
 import { formatSeqSet, inRanges, resolveSeqSet, type SeqSet } from '../proto/seqset.ts';
 import { raw, type Value } from '../proto/writer.ts';
+import { permit, selectedRights } from '../access.ts';
 import type { Session } from '../session.ts';
 import { SELECTED, type Handler } from './types.ts';
 
@@ -193,7 +194,9 @@ export const fetch: Handler<'FETCH'> = {
   states: SELECTED,
   async run(s, args, tag) {
     const sel = s.selected!;
-    const accountId = s.account!.id;
+    const accountId = sel.view.accountId;
+    const rights = await selectedRights(s);
+    if (!(await permit(s, tag, { rights }, 'r'))) return;
     if (args.vanished && !s.qresync) {
       await s.finish(tag, 'BAD', null, 'VANISHED needs ENABLE QRESYNC');
       return;
@@ -213,7 +216,7 @@ export const fetch: Handler<'FETCH'> = {
     }
     const CHUNK = 200;
     let seen: string[] = [];
-    if (setsSeen(atts) && !sel.readOnly) {
+    if (setsSeen(atts) && !sel.readOnly && rights.includes('s')) {
       const ids = idx.map((i) => sel.view.emailIds[i]!);
       const res = await updateKeywords(s.core, accountId, ids, 'add', ['$seen']);
       if (res.modseq) sel.view.own.add(res.modseq);

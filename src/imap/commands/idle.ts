@@ -15,7 +15,7 @@ export const idle: Handler<'IDLE'> = {
         })
         .catch((err: unknown) => s.ctx.log.warn({ err }, 'imap idle sync failed'));
     };
-    const unsubscribe = s.core.bus.subscribe(s.account!.id, push);
+    const unsubscribe = s.core.bus.subscribe(s.selected?.view.accountId ?? s.account!.id, push);
     s.send(continuation('idling'));
     push();
     try {

@@ -72,4 +72,7 @@ export const handlers: Record<CommandName, AnyHandler> = {
   COMPRESS: compress,
   GETACL: acl,
   MYRIGHTS: acl,
+  SETACL: acl,
+  DELETEACL: acl,
+  LISTRIGHTS: acl,
 };

@@ -1,8 +1,12 @@
 // LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.9), with the LIST-EXTENDED options that clients
 // use (RFC 5258: SUBSCRIBED, SPECIAL-USE selection; RETURN SUBSCRIBED, CHILDREN, SPECIAL-USE,
 // STATUS from RFC 5819). Special-use attributes (RFC 6154) and \HasChildren/\HasNoChildren
-// (RFC 3348) are always sent. "*" matches across "/", "%" within one level.
+// (RFC 3348) are always sent. "*" matches across "/", "%" within one level. Mailboxes other
+// accounts share with the l right (RFC 4314 §4) follow under "Other Users/<owner>/", with
+// the levels above them as \Noselect; they count as subscribed (nowhere to keep the choice).
+import { sharedMailboxesFor } from '../../core/acl.ts';
 import { listMailboxes } from '../../core/mailboxes.ts';
+import { OTHER_USERS, sharedName } from '../access.ts';
 import type { Mailbox } from '../../store/schema.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import type { Session } from '../session.ts';
@@ -90,7 +94,35 @@ export async function runList(
       s.untagged([raw('STATUS'), s.encodeName(mb.name), items]);
     }
   }
+  if (!opts.specialOnly) await listShared(s, verb, regexes, opts.lsub, returnSubscribed);
   await s.finish(tag, 'OK', null, `${verb} completed`);
+}
+
+/** The shared part of a LIST: "Other Users", each owner, then the mailboxes (RFC 2342). */
+async function listShared(
+  s: Session,
+  verb: string,
+  regexes: RegExp[],
+  lsub: boolean,
+  subscribed: boolean,
+): Promise<void> {
+  const shared = (await sharedMailboxesFor(s.core.db, s.account!.id)).filter((m) =>
+    m.rights.includes('l'),
+  );
+  if (shared.length === 0) return;
+  const names = shared.map((m) => sharedName(m.ownerEmail, m.mailbox.name)).sort();
+  const levels = new Set<string>([OTHER_USERS]);
+  for (const m of shared) levels.add(`${OTHER_USERS}/${m.ownerEmail}`);
+  const line = (name: string, attrs: string[]): void => {
+    if (!matches(name, regexes)) return;
+    if (!lsub && subscribed && !attrs.includes('\\Noselect')) attrs.push('\\Subscribed');
+    s.untagged([raw(verb), lsub ? [] : attrs.map(raw), '/', s.encodeName(name)]);
+  };
+  if (!lsub) for (const level of [...levels].sort()) line(level, ['\\Noselect', '\\HasChildren']);
+  for (const name of names) {
+    const kids = names.some((n) => n.startsWith(name + '/'));
+    line(name, [kids ? '\\HasChildren' : '\\HasNoChildren']);
+  }
 }
 
 export const list: Handler<'LIST'> = {

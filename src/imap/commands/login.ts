@@ -30,6 +30,13 @@ export async function signIn(
   }
   const { account } = r;
   s.ctx.authFailures.succeed(s.ip);
+  // RFC 5530 [LIMIT]: too many sessions of this account; the slot is freed when one closes.
+  const slot = String(account.id);
+  if (!s.ctx.accountSessions.acquire(slot)) {
+    await s.finish(tag, 'NO', 'LIMIT', 'Too many connections for this account');
+    return;
+  }
+  s.onClose(() => s.ctx.accountSessions.release(slot));
   s.account = { id: Number(account.id), email: account.email };
   s.state = 'auth';
   s.touch();

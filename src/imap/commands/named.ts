@@ -1,11 +1,15 @@
-// The mailbox a command names, or the `NO [NONEXISTENT]` answer (RFC 5530) when there is none.
-import { mailboxByName } from '../../core/mailboxes.ts';
-import type { Mailbox } from '../../store/schema.ts';
+// The mailbox a command names (own or shared, through access.ts), or the `NO [NONEXISTENT]`
+// answer (RFC 5530) when there is none the session may know of.
+import { resolveMailbox, type MailboxRef } from '../access.ts';
 import type { Session } from '../session.ts';
 
-export async function namedMailbox(s: Session, tag: string, wire: string): Promise<Mailbox | null> {
-  const mb = await mailboxByName(s.core.db, s.account!.id, s.decodeName(wire));
-  if (mb) return mb;
+export async function namedMailbox(
+  s: Session,
+  tag: string,
+  wire: string,
+): Promise<MailboxRef | null> {
+  const ref = await resolveMailbox(s, s.decodeName(wire));
+  if (ref) return ref;
   await s.finish(tag, 'NO', 'NONEXISTENT', 'No such mailbox');
   return null;
 }

@@ -32,9 +32,9 @@ export const getquota: Handler<'GETQUOTA'> = {
 export const getquotaroot: Handler<'GETQUOTAROOT'> = {
   states: AUTHED,
   async run(s, args, tag) {
-    const mb = await namedMailbox(s, tag, args.mailbox);
-    if (!mb) return;
-    s.untagged([raw('QUOTAROOT'), s.encodeName(mb.name), '']);
+    const ref = await namedMailbox(s, tag, args.mailbox);
+    if (!ref) return;
+    s.untagged([raw('QUOTAROOT'), s.encodeName(ref.name), '']);
     s.untagged(await quotaLine(s));
     await s.finish(tag, 'OK', null, 'GETQUOTAROOT completed');
   },

@@ -104,7 +104,7 @@ function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
 /** The messages of the selected view that match a key, in sequence order (SEARCH, SORT, THREAD). */
 export async function matching(s: Session, key: SearchKey): Promise<Candidate[]> {
   const view = s.selected!.view;
-  const rows = await emailsByIds(s.core.db, s.account!.id, view.emailIds);
+  const rows = await emailsByIds(s.core.db, view.accountId, view.emailIds);
   const withRaw = needsRaw(key);
   await prepareTextKeys(s, key);
   const out: Candidate[] = [];

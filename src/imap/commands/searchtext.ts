@@ -35,12 +35,9 @@ function textKeys(k: SearchKey, out: TextKey[]): TextKey[] {
 
 /** Looks up every text key of the tree among the selected mailbox's emails. */
 export async function prepareTextKeys(s: Session, key: SearchKey): Promise<void> {
-  const within = s.selected!.view.emailIds;
+  const { emailIds: within, accountId } = s.selected!.view;
   for (const k of textKeys(key, []))
-    hits.set(
-      k,
-      await searchText(s.core, s.account!.id, k.value, { fields: FIELDS[k.field], within }),
-    );
+    hits.set(k, await searchText(s.core, accountId, k.value, { fields: FIELDS[k.field], within }));
 }
 
 /** Whether the email matches a text key looked up by `prepareTextKeys`. */

@@ -4,12 +4,12 @@
 // modseqs, so never NOMODSEQ); (CONDSTORE) enables CONDSTORE (RFC 7162 §3.1.8); (QRESYNC
 // (uidvalidity modseq [known-uids])) reports what changed since modseq: `* VANISHED (EARLIER)`
 // for UIDs that left, then FETCH (UID FLAGS MODSEQ) for messages changed (§3.2.5).
-import { mailboxByName } from '../../core/mailboxes.ts';
 import { mailboxChangesSince } from '../../core/messages.ts';
 import { SYSTEM_FLAGS } from '../../mail/keywords.ts';
 import type { Qresync } from '../proto/grammar.ts';
 import { formatSeqSet, inRanges, resolveSeqSet } from '../proto/seqset.ts';
 import { raw } from '../proto/writer.ts';
+import { permit, resolveMailbox } from '../access.ts';
 import type { Session } from '../session.ts';
 import { flagsFetch, MailboxView } from '../view.ts';
 import { specialUse } from './list.ts';
@@ -33,10 +33,20 @@ async function resync(s: Session, view: MailboxView, q: Qresync, uidNext: number
   }
 }
 
+/** The flags these rights let a client change (RFC 4314 §4: s for \Seen, t for \Deleted, w). */
+function permanentFlags(rights: string): string {
+  const may = (f: string): boolean =>
+    f === '\\Seen'
+      ? rights.includes('s')
+      : f === '\\Deleted'
+        ? rights.includes('t')
+        : rights.includes('w');
+  return [...SYSTEM_FLAGS.filter(may), ...(rights.includes('w') ? ['\\*'] : [])].join(' ');
+}
+
 export const select: Handler<'SELECT' | 'EXAMINE'> = {
   states: AUTHED,
   async run(s, args, tag) {
-    const accountId = s.account!.id;
     if (args.qresync && !s.qresync) {
       await s.finish(tag, 'BAD', null, 'ENABLE QRESYNC first');
       return;
@@ -47,11 +57,13 @@ export const select: Handler<'SELECT' | 'EXAMINE'> = {
       s.state = 'auth';
       s.untagged([raw('OK'), raw('[CLOSED]'), 'Previous mailbox closed']);
     }
-    const mb = await mailboxByName(s.core.db, accountId, s.decodeName(args.mailbox));
-    if (!mb) {
+    const ref = await resolveMailbox(s, s.decodeName(args.mailbox));
+    if (!ref) {
       await s.finish(tag, 'NO', 'NONEXISTENT', 'No such mailbox');
       return;
     }
+    if (!(await permit(s, tag, ref, 'r'))) return; // RFC 4314 §4: SELECT/EXAMINE need r
+    const { mailbox: mb, accountId } = ref;
     // Read before the view loads: every change at or below it is in what the view shows.
     const highest = Number(mb.modseq);
     const view = new MailboxView(s.core, accountId, mb.id);
@@ -63,7 +75,7 @@ export const select: Handler<'SELECT' | 'EXAMINE'> = {
     s.untagged([raw('FLAGS'), flags]);
     s.untagged([
       raw('OK'),
-      raw(`[PERMANENTFLAGS (${readOnly ? '' : `${SYSTEM_FLAGS.join(' ')} \\*`})]`),
+      raw(`[PERMANENTFLAGS (${readOnly ? '' : permanentFlags(ref.rights)})]`),
       'Flags permitted',
     ]);
     s.untagged([raw('OK'), raw(`[UIDVALIDITY ${Number(mb.uid_validity)}]`), 'UIDs valid']);
@@ -71,13 +83,13 @@ export const select: Handler<'SELECT' | 'EXAMINE'> = {
     s.untagged([raw('OK'), raw(`[HIGHESTMODSEQ ${highest}]`), 'Highest']);
     s.untagged([raw('OK'), raw(`[MAILBOXID (${mb.id})]`), 'Mailbox id']); // RFC 8474 §4.2
     const use = specialUse(mb.role);
-    s.untagged([raw('LIST'), use ? [raw(use)] : [], '/', s.encodeName(mb.name)]);
+    s.untagged([raw('LIST'), use ? [raw(use)] : [], '/', s.encodeName(ref.name)]);
     // §3.2.5.2: a different UIDVALIDITY means the client's cache is void; nothing to resync.
     if (args.qresync && args.qresync.uidValidity === Number(mb.uid_validity))
       await resync(s, view, args.qresync, Number(mb.uid_next));
     s.selected = {
       id: mb.id,
-      name: mb.name,
+      name: ref.name,
       readOnly,
       uidValidity: Number(mb.uid_validity),
       view,

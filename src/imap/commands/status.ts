@@ -6,6 +6,7 @@ import { mailboxCounts } from '../../core/messages.ts';
 import type { Mailbox } from '../../store/schema.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import type { Session } from '../session.ts';
+import { permit } from '../access.ts';
 import { namedMailbox } from './named.ts';
 import { AUTHED, type Handler } from './types.ts';
 
@@ -23,7 +24,7 @@ const KNOWN = new Set([
 ]);
 
 export async function statusItems(s: Session, mb: Mailbox, items: string[]): Promise<Value[]> {
-  const counts = await mailboxCounts(s.core.db, s.account!.id, mb.id);
+  const counts = await mailboxCounts(s.core.db, Number(mb.account_id), mb.id);
   const out: Value[] = [];
   for (const item of items) {
     if (item === 'MAILBOXID') {
@@ -70,9 +71,10 @@ export const status: Handler<'STATUS'> = {
       await s.finish(tag, 'BAD', null, `Unknown status item ${bad}`);
       return;
     }
-    const mb = await namedMailbox(s, tag, args.mailbox);
-    if (!mb) return;
-    s.untagged([raw('STATUS'), s.encodeName(mb.name), await statusItems(s, mb, args.items)]);
+    const ref = await namedMailbox(s, tag, args.mailbox);
+    if (!ref || !(await permit(s, tag, ref, 'r'))) return; // RFC 4314 §4: STATUS needs r
+    const items = await statusItems(s, ref.mailbox, args.items);
+    s.untagged([raw('STATUS'), s.encodeName(ref.name), items]);
     await s.finish(tag, 'OK', null, 'STATUS completed');
   },
 };

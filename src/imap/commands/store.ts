@@ -7,6 +7,7 @@ import { emailsByIds } from '../../core/messages.ts';
 import { flagToKeyword, keywordToFlag } from '../../mail/keywords.ts';
 import { formatSeqSet } from '../proto/seqset.ts';
 import { raw, type Value } from '../proto/writer.ts';
+import { permitSelected } from '../access.ts';
 import { SELECTED, type Handler } from './types.ts';
 
 export const store: Handler<'STORE'> = {
@@ -18,6 +19,15 @@ export const store: Handler<'STORE'> = {
       return;
     }
     const keywords: string[] = [];
+    // RFC 4314 §4: \Seen needs s, \Deleted needs t, every other flag w.
+    const needed = new Set<string>();
+    for (const f of args.flags) {
+      const l = f.toLowerCase();
+      if (l !== '\\recent') needed.add(l === '\\seen' ? 's' : l === '\\deleted' ? 't' : 'w');
+    }
+    if (args.action === 'set') needed.add('s').add('t').add('w');
+    if (!(await permitSelected(s, tag, [...needed].join('')))) return;
+    const accountId = sel.view.accountId;
     for (const f of args.flags) {
       const k = flagToKeyword(f);
       if (k) keywords.push(k);
@@ -30,7 +40,7 @@ export const store: Handler<'STORE'> = {
     const ids = idx.map((i) => sel.view.emailIds[i]!);
     const res = await updateKeywords(
       s.core,
-      s.account!.id,
+      accountId,
       ids,
       args.action,
       keywords,
@@ -41,7 +51,7 @@ export const store: Handler<'STORE'> = {
     // RFC 7162 §3.1.3: with CONDSTORE on, changed messages report their new MODSEQ, even
     // after .SILENT (then without FLAGS).
     if (!args.silent || (s.condstore && res.modseq)) {
-      const rows = await emailsByIds(s.core.db, s.account!.id, ids);
+      const rows = await emailsByIds(s.core.db, accountId, ids);
       for (const i of idx) {
         const row = rows.get(sel.view.emailIds[i]!);
         if (!row) continue;

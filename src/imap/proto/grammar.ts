@@ -56,6 +56,8 @@ export type Args =
   | { name: 'SETQUOTA'; root: string; limits: [string, number][] }
   | { name: 'COMPRESS'; mechanism: string }
   | { name: 'GETACL' | 'MYRIGHTS'; mailbox: string }
+  | { name: 'SETACL'; mailbox: string; identifier: string; rights: string }
+  | { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string }
   | { name: 'SORT'; uid: boolean; criteria: SortKey[]; program: SearchProgram }
   | { name: 'THREAD'; uid: boolean; algorithm: string; program: SearchProgram };
 
@@ -391,6 +393,18 @@ function readArgs(r: Reader, name: string, uid: boolean): Args {
     case 'MYRIGHTS':
       r.sp();
       return { name, mailbox: r.astring() };
+    case 'SETACL':
+    case 'DELETEACL':
+    case 'LISTRIGHTS': {
+      // RFC 4314 §3.1–§3.4: mailbox SP identifier [SP mod-rights]
+      r.sp();
+      const mailbox = r.astring();
+      r.sp();
+      const identifier = r.astring();
+      if (name !== 'SETACL') return { name, mailbox, identifier };
+      r.sp();
+      return { name, mailbox, identifier, rights: r.astring() };
+    }
     case 'SETQUOTA': {
       r.sp();
       const root = r.astring();
