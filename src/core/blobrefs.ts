@@ -1,9 +1,11 @@
 // Reference counts of blobs. A blob row is taken (refcount + n) in the same transaction that
 // commits the rows naming it, after the bytes are durable; released when those rows go.
-// Blobs whose count reaches zero are deleted by `collectBlobs`, outside any transaction.
+// Blobs whose count reaches zero are deleted by `collectBlobs`, outside any transaction,
+// with their parsed metadata (blobmeta.ts).
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Core } from './core.ts';
+import { dropBlobMeta } from './blobmeta.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -55,6 +57,7 @@ export async function collectBlobs(core: Core, graceMs = 10 * 60_000): Promise<n
       .where('refcount', '<=', 0)
       .executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) continue;
+    await dropBlobMeta(core.db, hash);
     if (await core.blobs.collect(hash, graceMs)) n++;
   }
   return n;

@@ -19,6 +19,7 @@ import type { Core } from './core.ts';
 import { newId } from './ids.ts';
 import { PendingEvents } from './changes.ts';
 import { takeBlob } from './blobrefs.ts';
+import { blobMetaOf, putBlobMeta, type BlobMeta } from './blobmeta.ts';
 import { GroupCommit } from './groupcommit.ts';
 import { indexFields } from './search.ts';
 
@@ -51,6 +52,8 @@ interface Job {
   hash: string;
   size: number;
   meta: MessageMeta;
+  /** Envelope and part structure for blob_meta (FETCH reads them instead of the blob). */
+  blobMeta: BlobMeta;
   /** The message's text for the full-text index, cut into words. */
   fields: Record<TextField, string>;
   targets: DeliveryTarget[];
@@ -199,7 +202,10 @@ async function storeJob(
       .values(changes.slice(i, i + 500))
       .execute();
   await index.add(trx, docs);
-  if (emails.length > 0) await takeBlob(trx, job.hash, size, emails.length, now);
+  if (emails.length > 0) {
+    await takeBlob(trx, job.hash, size, emails.length, now);
+    await putBlobMeta(trx, job.hash, job.blobMeta);
+  }
   return out;
 }
 
@@ -237,11 +243,13 @@ export async function ingest(
   const parsed = await parseMessage(raw);
   const meta = opts.meta ?? parsed.meta;
   const fields = indexFields(parsed.text);
+  const blobMeta = blobMetaOf(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
   const hash = await core.blobs.put(raw); // fsynced before any row names it
   const results = await committer(core).submit({
     hash,
     size: raw.byteLength,
     meta,
+    blobMeta,
     fields,
     targets,
     now,

@@ -426,24 +426,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
-    '0006_acl': {
-      // Mailbox sharing (core/acl.ts, RFC 4314): one row per (owner, mailbox, grantee), the
-      // grantee an account id in decimal or 'anyone'. Leads with the owner's account_id; the
-      // grantee index answers "what is shared with me".
+    '0007_blobmeta': {
+      // Parsed metadata of a message blob (core/blobmeta.ts), single-instance like the blob:
+      // the IMAP ENVELOPE fields and the part structure as JSON (mail/structure.ts), computed
+      // once at delivery; `version` lets a parser change recompute old rows. Global, keyed by
+      // the blob's SHA-256 as `blobs.hash`; the row goes when the blob is collected.
       async up(db: Kysely<unknown>) {
         await db.schema
-          .createTable('acl_grants')
-          .addColumn('account_id', big, (c) => c.notNull())
-          .addColumn('mailbox_id', 'text', (c) => c.notNull())
-          .addColumn('grantee', 'text', (c) => c.notNull())
-          .addColumn('rights', 'text', (c) => c.notNull())
-          .addColumn('granted_at', big, (c) => c.notNull())
-          .addPrimaryKeyConstraint('acl_grants_pk', ['account_id', 'mailbox_id', 'grantee'])
-          .execute();
-        await db.schema
-          .createIndex('acl_grants_grantee')
-          .on('acl_grants')
-          .column('grantee')
+          .createTable('blob_meta')
+          .addColumn('hash', 'text', (c) => c.primaryKey())
+          .addColumn('envelope', 'text', (c) => c.notNull())
+          .addColumn('structure', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
           .execute();
       },
     },

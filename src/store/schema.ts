@@ -45,6 +45,14 @@ export interface BlobTable {
   created_at: number;
 }
 
+/** Parsed metadata of a blob, computed once (core/blobmeta.ts, mail/structure.ts). */
+export interface BlobMetaTable {
+  hash: string; // = blobs.hash
+  envelope: string; // JSON: mail/structure.ts Envelope
+  structure: string; // JSON: mail/structure.ts PartInfo of the whole message
+  version: number; // STRUCTURE_VERSION that computed it
+}
+
 export interface MailboxTable {
   account_id: number;
   id: string;
@@ -193,6 +201,7 @@ export interface Database {
   accounts: AccountTable;
   aliases: AliasTable;
   blobs: BlobTable;
+  blob_meta: BlobMetaTable;
   mailboxes: MailboxTable;
   emails: EmailTable;
   email_mailboxes: EmailMailboxTable;

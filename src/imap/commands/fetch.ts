@@ -6,13 +6,18 @@
 // through core's mailboxChangesSince. A non-PEEK body fetch sets \Seen (§6.4.5) unless the
 // mailbox is read-only, and then FLAGS is returned too. UID FETCH always includes UID.
 // Messages expunged by another session but still in this view are skipped.
+// ENVELOPE, BODY and BODYSTRUCTURE come from the blob's stored metadata (core/blobmeta.ts,
+// one query per chunk); the blob is read only for BODY[…], BINARY and RFC822*, or to compute
+// metadata missing for an older blob, which is then stored (lazy backfill).
+import { backfillBlobMeta, blobMetaByHash } from '../../core/blobmeta.ts';
 import { emailsByIds, mailboxChangesSince, type EmailRow } from '../../core/messages.ts';
 import { updateKeywords } from '../../core/keywords.ts';
 import { keywordToFlag } from '../../mail/keywords.ts';
 import { headerValue, parseMime, partAt, type MimePart } from '../../mail/mimeparts.ts';
+import type { MessageStructure } from '../../mail/structure.ts';
 import { decodeTransfer } from '../../mail/transfer.ts';
 import { sectionName, type FetchAtt, type Section } from '../proto/fetchatt.ts';
-import { bodyStructure, envelope } from '../proto/structure.ts';
+import { envelopeValue, structureValue } from '../proto/structure.ts';
 import { formatSeqSet, inRanges, resolveSeqSet, type SeqSet } from '../proto/seqset.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import { permit, selectedRights } from '../access.ts';
@@ -85,13 +90,16 @@ function partial(bytes: Buffer, p: { start: number; length: number } | null): Bu
   );
 }
 
-function needsBody(atts: FetchAtt[]): boolean {
-  return atts.some(
-    (a) =>
-      !['FLAGS', 'UID', 'INTERNALDATE', 'RFC822.SIZE', 'MODSEQ', 'EMAILID', 'THREADID'].includes(
-        a.kind,
-      ),
-  );
+const FROM_ROW = ['FLAGS', 'UID', 'INTERNALDATE', 'RFC822.SIZE', 'MODSEQ', 'EMAILID', 'THREADID'];
+const FROM_META = ['ENVELOPE', 'BODY', 'BODYSTRUCTURE'];
+
+/** Items that read the message's bytes. */
+function needsBlob(atts: FetchAtt[]): boolean {
+  return atts.some((a) => !FROM_ROW.includes(a.kind) && !FROM_META.includes(a.kind));
+}
+
+function needsMeta(atts: FetchAtt[]): boolean {
+  return atts.some((a) => FROM_META.includes(a.kind));
 }
 
 function setsSeen(atts: FetchAtt[]): boolean {
@@ -109,14 +117,17 @@ async function items(
   row: EmailRow,
   addUid: boolean,
   keywords: string[],
+  stored: MessageStructure | undefined,
 ): Promise<Value[]> {
   const out: Value[] = [];
   let buf: Buffer | null = null;
   let root: MimePart | null = null;
-  if (needsBody(atts)) {
+  if (needsBlob(atts) || (!stored && needsMeta(atts))) {
     buf = await s.core.blobs.get(row.blobHash);
     root = parseMime(buf);
   }
+  let meta = stored;
+  if (!meta && needsMeta(atts)) meta = await backfillBlobMeta(s.core, row.blobHash, buf!, root!);
   const hasUid = atts.some((a) => a.kind === 'UID');
   if (addUid && !hasUid) out.push(raw('UID'), uid);
   for (const a of atts) {
@@ -146,13 +157,13 @@ async function items(
         out.push(raw('THREADID'), [raw(row.threadId)]);
         break;
       case 'ENVELOPE':
-        out.push(raw('ENVELOPE'), envelope(root!.headers));
+        out.push(raw('ENVELOPE'), envelopeValue(meta!.envelope));
         break;
       case 'BODYSTRUCTURE':
-        out.push(raw('BODYSTRUCTURE'), bodyStructure(buf!, root!, true));
+        out.push(raw('BODYSTRUCTURE'), structureValue(meta!.structure, true));
         break;
       case 'BODY':
-        out.push(raw('BODY'), bodyStructure(buf!, root!, false));
+        out.push(raw('BODY'), structureValue(meta!.structure, false));
         break;
       case 'RFC822':
         out.push(raw('RFC822'), buf!);
@@ -234,6 +245,12 @@ export const fetch: Handler<'FETCH'> = {
         accountId,
         part.map((i) => sel.view.emailIds[i]!),
       );
+      const metas = needsMeta(atts)
+        ? await blobMetaByHash(
+            s.core.db,
+            [...rows.values()].map((r) => r.blobHash),
+          )
+        : new Map<string, MessageStructure>();
       for (const i of part) {
         const row = rows.get(sel.view.emailIds[i]!);
         if (!row) continue;
@@ -241,7 +258,15 @@ export const fetch: Handler<'FETCH'> = {
         const list = seenSet.has(row.id) ? withFlags : atts;
         let data: Value[];
         try {
-          data = await items(s, list, sel.view.uids[i]!, row, args.uid, row.keywords);
+          data = await items(
+            s,
+            list,
+            sel.view.uids[i]!,
+            row,
+            args.uid,
+            row.keywords,
+            metas.get(row.blobHash),
+          );
         } catch (err) {
           if (!(err instanceof UnknownCte)) throw err;
           await s.finish(tag, 'NO', 'UNKNOWN-CTE', 'Cannot decode this part');

@@ -1,59 +1,32 @@
 // ENVELOPE and BODYSTRUCTURE / BODY (RFC 9051 §7.5.2, §9 body, envelope) as response values,
-// from a MIME tree with byte offsets (mail/mimeparts.ts). Header values are sent as they are
-// in the message (RFC 2047 words stay encoded; clients decode them).
-import addressparser from 'nodemailer/lib/addressparser';
+// rendered from the stored, protocol-neutral envelope and part structure (mail/structure.ts),
+// or from a MIME tree with byte offsets (mail/mimeparts.ts) when none is stored.
+import type { Header, MimePart } from '../../mail/mimeparts.ts';
 import {
-  countLines,
-  headerValue,
-  parseParams,
-  type Header,
-  type MimePart,
-} from '../../mail/mimeparts.ts';
+  envelopeOf,
+  partInfo,
+  type AddressTuple,
+  type Envelope,
+  type PartInfo,
+} from '../../mail/structure.ts';
 import type { Value } from './writer.ts';
 
-type AddressOrGroup = ReturnType<typeof addressparser>[number];
-
-function addresses(value: string | null): Value {
-  if (value === null || value.trim() === '') return null;
-  let list: AddressOrGroup[];
-  try {
-    list = addressparser(value);
-  } catch {
-    return null;
-  }
-  const out: Value[] = [];
-  const one = (name: string, address: string): void => {
-    const at = address.lastIndexOf('@');
-    const local = at < 0 ? address : address.slice(0, at);
-    const host = at < 0 ? null : address.slice(at + 1);
-    out.push([name || null, null, local || null, host || null]);
-  };
-  for (const a of list) {
-    if ('group' in a && a.group) {
-      // RFC 9051 §7.5.2: a group is [NIL NIL name NIL] … [NIL NIL NIL NIL].
-      out.push([null, null, a.name || '', null]);
-      for (const m of a.group) one(m.name ?? '', m.address ?? '');
-      out.push([null, null, null, null]);
-    } else if ('address' in a && (a.address || a.name)) one(a.name, a.address ?? '');
-  }
-  return out.length ? out : null;
+function addressList(list: AddressTuple[] | null): Value {
+  return list ? list.map((a) => [...a]) : null;
 }
 
-export function envelope(headers: Header[]): Value {
-  const h = (n: string): string | null => headerValue(headers, n);
-  const from = addresses(h('from'));
-  // RFC 9051 §7.5.2: Sender and Reply-To default to From.
+export function envelopeValue(e: Envelope): Value {
   return [
-    h('date'),
-    h('subject'),
-    from,
-    addresses(h('sender')) ?? from,
-    addresses(h('reply-to')) ?? from,
-    addresses(h('to')),
-    addresses(h('cc')),
-    addresses(h('bcc')),
-    h('in-reply-to'),
-    h('message-id'),
+    e.date,
+    e.subject,
+    addressList(e.from),
+    addressList(e.sender),
+    addressList(e.replyTo),
+    addressList(e.to),
+    addressList(e.cc),
+    addressList(e.bcc),
+    e.inReplyTo,
+    e.messageId,
   ];
 }
 
@@ -62,61 +35,38 @@ function paramList(params: [string, string][]): Value {
   return params.flatMap(([k, v]) => [k.toUpperCase(), v]);
 }
 
-function disposition(headers: Header[]): Value {
-  const v = headerValue(headers, 'content-disposition');
-  if (!v) return null;
-  const d = parseParams(v);
-  if (!d.main) return null;
-  return [d.main.toUpperCase(), paramList(d.params)];
-}
-
-function language(headers: Header[]): Value {
-  const v = headerValue(headers, 'content-language');
-  if (!v) return null;
-  const langs = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return langs.length ? langs : null;
+function disposition(d: PartInfo['disposition']): Value {
+  return d ? [d.type.toUpperCase(), paramList(d.params)] : null;
 }
 
 /** BODYSTRUCTURE (extended = true) or BODY (extended = false) of a part. */
-export function bodyStructure(buf: Buffer, part: MimePart, extended: boolean): Value {
-  const h = part.headers;
-  if (part.children.length > 0) {
-    const out: Value[] = part.children.map((c) => bodyStructure(buf, c, extended));
-    out.push(part.subtype.toUpperCase());
-    if (extended)
-      out.push(
-        paramList(part.params),
-        disposition(h),
-        language(h),
-        headerValue(h, 'content-location'),
-      );
+export function structureValue(p: PartInfo, extended: boolean): Value {
+  if (p.children.length > 0) {
+    const out: Value[] = p.children.map((c) => structureValue(c, extended));
+    out.push(p.subtype.toUpperCase());
+    if (extended) out.push(paramList(p.params), disposition(p.disposition), p.language, p.location);
     return out;
   }
-  const encoding =
-    (headerValue(h, 'content-transfer-encoding') ?? '7BIT').trim().toUpperCase() || '7BIT';
-  const size = part.end - part.bodyStart;
   const out: Value[] = [
-    part.type.toUpperCase(),
-    part.subtype.toUpperCase(),
-    paramList(part.params),
-    headerValue(h, 'content-id'),
-    headerValue(h, 'content-description'),
-    encoding,
-    size,
+    p.type.toUpperCase(),
+    p.subtype.toUpperCase(),
+    paramList(p.params),
+    p.id,
+    p.description,
+    p.encoding,
+    p.end - p.bodyStart,
   ];
-  if (part.message) {
-    out.push(envelope(part.message.headers), bodyStructure(buf, part.message, extended));
-    out.push(countLines(buf, part.bodyStart, part.end));
-  } else if (part.type === 'text') out.push(countLines(buf, part.bodyStart, part.end));
-  if (extended)
-    out.push(
-      headerValue(h, 'content-md5'),
-      disposition(h),
-      language(h),
-      headerValue(h, 'content-location'),
-    );
+  if (p.message)
+    out.push(envelopeValue(p.message.envelope), structureValue(p.message.body, extended));
+  if (p.lines !== null) out.push(p.lines);
+  if (extended) out.push(p.md5, disposition(p.disposition), p.language, p.location);
   return out;
+}
+
+export function envelope(headers: Header[]): Value {
+  return envelopeValue(envelopeOf(headers));
+}
+
+export function bodyStructure(buf: Buffer, part: MimePart, extended: boolean): Value {
+  return structureValue(partInfo(buf, part), extended);
 }

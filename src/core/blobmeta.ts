@@ -1,0 +1,107 @@
+// Parsed metadata of message blobs (DESIGN.md: "computed once at delivery"), single-instance
+// like the blobs: one `blob_meta` row per SHA-256 holds the envelope and part structure
+// (mail/structure.ts) as JSON, so IMAP FETCH ENVELOPE / BODYSTRUCTURE never reads the blob.
+// Invariants: `ingest` writes the row in the transaction that takes the blob; the row is
+// deleted when the blob is collected (blobrefs.ts). A missing row, or one of an older
+// STRUCTURE_VERSION (blobs stored before 0007_blobmeta, a parser change, a race with the
+// collector), is always tolerated: readers compute it from the blob and store it back.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import { STRUCTURE_VERSION, messageStructure, type MessageStructure } from '../mail/structure.ts';
+import type { MimePart } from '../mail/mimeparts.ts';
+import { errorMessage } from '../util/errors.ts';
+import type { Core } from './core.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A blob's metadata as stored: computed before the transaction, written inside it. */
+export interface BlobMeta {
+  envelope: string;
+  structure: string;
+  version: number;
+}
+
+function encode(m: MessageStructure): BlobMeta {
+  return {
+    envelope: JSON.stringify(m.envelope),
+    structure: JSON.stringify(m.structure),
+    version: STRUCTURE_VERSION,
+  };
+}
+
+/** Computes a message's metadata from its bytes (parsed already when `root` is given). */
+export function blobMetaOf(buf: Buffer, root?: MimePart): BlobMeta {
+  return encode(messageStructure(buf, root));
+}
+
+/** Inserts the row unless the blob already has one (a second copy of the same message). */
+export async function putBlobMeta(trx: Db, hash: string, meta: BlobMeta): Promise<void> {
+  await trx
+    .insertInto('blob_meta')
+    .values({ hash, ...meta })
+    .onConflict((oc) => oc.column('hash').doNothing())
+    .execute();
+}
+
+/** Stores a row computed by a reader, replacing one of an older version. */
+async function refreshBlobMeta(db: Db, hash: string, row: BlobMeta): Promise<void> {
+  await db
+    .insertInto('blob_meta')
+    .values({ hash, ...row })
+    .onConflict((oc) =>
+      oc
+        .column('hash')
+        .doUpdateSet({ envelope: row.envelope, structure: row.structure, version: row.version })
+        .where('blob_meta.version', '<', row.version),
+    )
+    .execute();
+}
+
+const CHUNK = 500;
+
+/** Current-version metadata of the given blobs; blobs without a usable row are absent. */
+export async function blobMetaByHash(
+  db: Db,
+  hashes: string[],
+): Promise<Map<string, MessageStructure>> {
+  const out = new Map<string, MessageStructure>();
+  const unique = [...new Set(hashes)];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('blob_meta')
+      .selectAll()
+      .where('hash', 'in', unique.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows)
+      if (Number(r.version) === STRUCTURE_VERSION)
+        out.set(r.hash, {
+          envelope: JSON.parse(r.envelope) as MessageStructure['envelope'],
+          structure: JSON.parse(r.structure) as MessageStructure['structure'],
+        });
+  }
+  return out;
+}
+
+/**
+ * The metadata of one blob computed from its bytes (already read, and parsed when `root` is
+ * given), stored for the next reader (lazy backfill). A failed store costs only the reuse.
+ */
+export async function backfillBlobMeta(
+  core: Core,
+  hash: string,
+  buf: Buffer,
+  root?: MimePart,
+): Promise<MessageStructure> {
+  const m = messageStructure(buf, root);
+  try {
+    await refreshBlobMeta(core.db, hash, encode(m));
+  } catch (err) {
+    core.log.warn({ err: errorMessage(err), hash }, 'blob metadata not stored');
+  }
+  return m;
+}
+
+/** Deletes the row of a collected blob. */
+export async function dropBlobMeta(db: Db, hash: string): Promise<void> {
+  await db.deleteFrom('blob_meta').where('hash', '=', hash).execute();
+}
