@@ -4,9 +4,10 @@
 //   2. one transaction takes the blob reference, and per recipient: the next modseq, the
 //      email row, its UID in the mailbox, and the change-log rows;
 //   3. after commit, the change events are published (IMAP IDLE, JMAP push…).
-// The message is parsed once, before the transaction: metadata and the full-text index's
-// words (cut once however many recipients); each delivered email gets its index row inside
-// the same transaction as its email row.
+// The message is parsed once, before the transaction: metadata, the full-text index's
+// words (cut once however many recipients) and the envelope and part structure of the blob
+// (blob_meta, written with the blob reference); each delivered email gets its index row
+// inside the same transaction as its email row.
 // Only after `ingest` resolves may a door answer 250 / OK / created.
 // Deliveries that arrive while another commits are committed together (groupcommit.ts): one
 // fsync for many messages under load.
