@@ -15,6 +15,7 @@ import {
 } from './passwords.ts';
 import { verifySignIn, type SignInDoor } from './signin.ts';
 import { releaseBlobs } from './blobrefs.ts';
+import { dropAccountGrants } from './acl.ts';
 
 export interface NewUser {
   email: string;
@@ -215,6 +216,8 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
     await trx.deleteFrom('changes').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('aliases').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('role_grants').where('account_id', '=', a.id).execute();
+    await trx.deleteFrom('tombstones').where('account_id', '=', a.id).execute();
+    await dropAccountGrants(trx, a.id); // its shares, and what others shared with it
     for (const t of [
       'signin_lockouts',
       'totp',
