@@ -38,7 +38,7 @@ import { corpusMessage, formatTable, type Row } from './report.ts';
 import * as S from './scenarios.ts';
 
 const DOMAIN = 'bench.test';
-const PASSWORD = 'bench-password-not-secret'; // what Champa's bench setup gives every account
+const PASSWORD = 'Ministry-2026-load-test'; // what Champa's bench setup gives every account
 const RARE = 'zanzibar'; // in one message of every hundred
 
 const options: Record<string, { type: 'string' | 'boolean' }> = {

@@ -57,7 +57,7 @@ export class Champa {
   async setup(log: (s: string) => void): Promise<void> {
     const { domain, portBase, users, maxRecipients, dns } = this.o;
     const pwFile = join(this.o.dir, 'password');
-    writeFileSync(pwFile, 'bench-password-not-secret\n', { mode: 0o600 });
+    writeFileSync(pwFile, 'Ministry-2026-load-test\n', { mode: 0o600 });
     cli(
       [
         'init',
@@ -92,7 +92,7 @@ export class Champa {
     );
     const core = await openCore(loadConfig(this.dataDir, {}));
     try {
-      const password_hash = await hashPassword('bench-password-not-secret');
+      const password_hash = await hashPassword('Ministry-2026-load-test');
       const now = Date.now();
       await core.db.transaction().execute(async (trx) => {
         for (const u of rest) {
