@@ -46,7 +46,7 @@ forEachStore('concurrent ingest', (kind) => {
       await addDomain(core, 'school.test');
       const { id } = await addUser(core, {
         email: 'head@school.test',
-        password: 'head teacher pw',
+        password: 'Vientiane school 2026',
       });
       const msgs = Array.from({ length: 100 }, (_, i) =>
         Buffer.from(`Subject: n${i}\r\nMessage-ID: <n${i}@x>\r\n\r\nbody ${i}\r\n`),
