@@ -9,6 +9,7 @@ import { dataPath, type LoadedConfig } from '../core/config.ts';
 import { closeCore, openCore, type Core } from '../core/core.ts';
 import { UserError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/log.ts';
+import { flushIndex, reindexMissing } from '../core/indexer.ts';
 import { configOf, print, withData } from './common.ts';
 
 export const READY_LINE = 'champa: ready';
@@ -72,6 +73,13 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
     pop3 = await startPop3(core, tls);
     http = await startHttp(core, tls);
     const queue = startQueue(core);
+    // Mail whose index rows were pending when the process last stopped, or stored before the
+    // index existed, becomes searchable again (core/indexer.ts).
+    const stopIndexing = new AbortController();
+    const reindexing = reindexMissing(core, Infinity, stopIndexing.signal).then(
+      (n) => n > 0 && log.info({ emails: n }, 'full-text index completed'),
+      (err: unknown) => log.error({ err }, 'full-text re-index failed'),
+    );
     const ports: Record<string, number> = {
       ...smtp.ports,
       ...imap.ports,
@@ -86,6 +94,9 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
       ports,
       async close() {
         await Promise.all(doors.map((d) => d.close()));
+        stopIndexing.abort();
+        await reindexing;
+        await flushIndex(core);
         await queue.close();
         await closeCore(core);
       },

@@ -5,6 +5,7 @@
 // then `removeFromMailbox` on the source: two transactions, so a crash between them leaves
 // the message in both mailboxes, never in none.
 import { UserError } from '../util/errors.ts';
+import { flushIndex } from './indexer.ts';
 import type { Core } from './core.ts';
 import { nextModseq, PendingEvents, recordChanges, touchMailboxesOf } from './changes.ts';
 import { newId } from './ids.ts';
@@ -28,6 +29,7 @@ export async function copyEmails(
 ): Promise<Copied[]> {
   if (emailIds.length === 0) return [];
   const events = new PendingEvents();
+  await flushIndex(core); // the source's index row must exist before it is copied
   const out = await core.db.transaction().execute(async (trx) => {
     const modseq = await nextModseq(trx, accountId);
     const target = await trx

@@ -6,15 +6,16 @@
 //   3. after commit, the change events are published (IMAP IDLE, JMAP push…).
 // The message is parsed once, before the transaction: metadata, the full-text index's
 // words (cut once however many recipients) and the envelope and part structure of the blob
-// (blob_meta, written with the blob reference); each delivered email gets its index row
-// inside the same transaction as its email row.
+// (blob_meta, written with the blob reference). The index rows are written right after the
+// commit, in batches, off the delivery path (indexer.ts): a search flushes them first.
 // Only after `ingest` resolves may a door answer 250 / OK / created.
 // Deliveries that arrive while another commits are committed together (groupcommit.ts): one
 // fsync for many messages under load.
 import type { Insertable, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { parseMessage, type MessageMeta } from '../mail/meta.ts';
-import type { FullTextIndex, IndexDoc, TextField } from '../store/fulltext.ts';
+import type { IndexDoc, TextField } from '../store/fulltext.ts';
+import { indexLater } from './indexer.ts';
 import { UserError } from '../util/errors.ts';
 import type { Core } from './core.ts';
 import { newId } from './ids.ts';
@@ -108,11 +109,10 @@ async function storeJob(
   trx: Trx,
   job: Job,
   events: PendingEvents,
-  index: FullTextIndex,
+  docs: IndexDoc[],
 ): Promise<DeliveryResult[]> {
   const { size, meta, now } = job;
   const out: DeliveryResult[] = [];
-  const docs: IndexDoc[] = [];
   const emails: Rows<'emails'> = [];
   const placements: Rows<'email_mailboxes'> = [];
   const changes: Rows<'changes'> = [];
@@ -202,7 +202,6 @@ async function storeJob(
       .insertInto('changes')
       .values(changes.slice(i, i + 500))
       .execute();
-  await index.add(trx, docs);
   if (emails.length > 0) {
     await takeBlob(trx, job.hash, size, emails.length, now);
     await putBlobMeta(trx, job.hash, job.blobMeta);
@@ -217,12 +216,14 @@ function committer(core: Core): GroupCommit<Job, DeliveryResult[]> {
   if (!c) {
     c = new GroupCommit<Job, DeliveryResult[]>(async (jobs) => {
       const events = new PendingEvents();
+      const docs: IndexDoc[] = [];
       const results = await core.db.transaction().execute(async (trx) => {
         const all: DeliveryResult[][] = [];
-        for (const job of jobs) all.push(await storeJob(trx, job, events, core.store.fulltext));
+        for (const job of jobs) all.push(await storeJob(trx, job, events, docs));
         return all;
       });
       events.publish(core);
+      indexLater(core, docs); // after commit, off the delivery path (indexer.ts)
       return results;
     });
     committers.set(core, c);

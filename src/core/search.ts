@@ -6,6 +6,7 @@ import { segmentText, words } from '../mail/segment.ts';
 import type { MessageText } from '../mail/meta.ts';
 import type { TextField } from '../store/fulltext.ts';
 import type { Core } from './core.ts';
+import { flushIndex } from './indexer.ts';
 
 export type { TextField };
 
@@ -39,6 +40,7 @@ export async function searchText(
   query: string,
   opts: TextSearch = {},
 ): Promise<Set<string>> {
+  await flushIndex(core); // mail committed a moment ago is searchable
   const ids = await core.store.fulltext.search(core.db, {
     accountId,
     words: words(query),

@@ -2,7 +2,8 @@
 // 'word': one FTS5 query on `fulltext_words`, the account's id a token of its own column, so
 // FTS5 intersects the doclists. 'contains': a word of three characters or more is looked up
 // with GLOB in `fulltext_trigram` (the index finds candidates, SQLite checks the text); a
-// shorter one with LIKE over the account's rows.
+// shorter one, and any piece of the body (which has no trigrams: they cost more than the rest
+// of a delivery), with LIKE over the account's rows.
 import { sql, type RawBuilder } from 'kysely';
 import {
   allIndexed,
@@ -46,7 +47,8 @@ export const sqliteSearch: SearchFn = async (db, q) => {
   } else {
     for (const w of words) {
       const any = cols.map((c) =>
-        [...w].length >= 3
+        // The body has no trigrams (migration 0004): a body piece is a scan of the account.
+        [...w].length >= 3 && c !== 'body'
           ? sql`f.id in (select rowid from fulltext_trigram where ${sql.ref(`fulltext_trigram.${c}`)} glob ${globContains(w)})`
           : sql`${sql.ref(`f.${c}`)} like ${`%${likeEscape(w)}%`} escape '\\'`,
       );

@@ -1,0 +1,127 @@
+// Full-text indexing off the delivery path. Writing the index (SQLite FTS5 words + trigrams,
+// PostgreSQL tsvector + pg_trgm) costs more than the rest of a delivery together, so ingest
+// commits the message first and hands its index documents here; they are written in large
+// batches right after, in transactions of their own.
+// Invariants:
+// - a search never misses committed mail: `searchText` calls `flushIndex` first;
+// - nothing is lost if the process dies with documents pending: `reindexMissing` (run by
+//   `champa serve` at start) indexes every email that has no index row, from its blob — the
+//   same path brings mail stored before the index existed into it;
+// - an email destroyed before its document was written gets no row (checked in the batch).
+import type { IndexDoc } from '../store/fulltext.ts';
+import { parseMessage } from '../mail/meta.ts';
+import type { Core } from './core.ts';
+import { indexFields } from './search.ts';
+
+const BATCH = 500;
+
+interface State {
+  pending: IndexDoc[];
+  running: Promise<void> | null;
+}
+
+const states = new WeakMap<Core, State>();
+
+function stateOf(core: Core): State {
+  let s = states.get(core);
+  if (!s) {
+    s = { pending: [], running: null };
+    states.set(core, s);
+  }
+  return s;
+}
+
+/** Writes documents whose emails still exist, in one transaction. */
+async function write(core: Core, docs: IndexDoc[]): Promise<void> {
+  await core.db.transaction().execute(async (trx) => {
+    const byAccount = new Map<number, IndexDoc[]>();
+    for (const d of docs) byAccount.set(d.accountId, [...(byAccount.get(d.accountId) ?? []), d]);
+    const keep: IndexDoc[] = [];
+    for (const [accountId, list] of byAccount) {
+      const rows = await trx
+        .selectFrom('emails')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where(
+          'id',
+          'in',
+          list.map((d) => d.emailId),
+        )
+        .execute();
+      const alive = new Set(rows.map((r) => r.id));
+      keep.push(...list.filter((d) => alive.has(d.emailId)));
+    }
+    await core.store.fulltext.add(trx, keep);
+  });
+}
+
+async function drain(core: Core, s: State): Promise<void> {
+  while (s.pending.length > 0) {
+    const batch = s.pending.splice(0, BATCH);
+    try {
+      await write(core, batch);
+    } catch (err) {
+      // The rows are rebuilt from the blobs by reindexMissing; searches meanwhile miss them.
+      core.log.error({ err, docs: batch.length }, 'full-text indexing failed');
+    }
+    // Let protocol work run between batches.
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Queues documents of committed emails for the index. */
+export function indexLater(core: Core, docs: IndexDoc[]): void {
+  if (docs.length === 0) return;
+  const s = stateOf(core);
+  s.pending.push(...docs);
+  if (!s.running)
+    s.running = drain(core, s).finally(() => {
+      s.running = null;
+    });
+}
+
+/** Resolves once every queued document is written. */
+export async function flushIndex(core: Core): Promise<void> {
+  const s = states.get(core);
+  while (s && (s.running || s.pending.length > 0)) {
+    if (!s.running) indexLater(core, []);
+    if (s.running) await s.running;
+    else await drain(core, s);
+  }
+}
+
+/** Indexes emails that have no index row (after a crash, or stored before the index). */
+export async function reindexMissing(
+  core: Core,
+  limit = Infinity,
+  signal?: AbortSignal,
+): Promise<number> {
+  let done = 0;
+  while (done < limit && !signal?.aborted) {
+    const rows = await core.db
+      .selectFrom('emails as e')
+      .leftJoin('fulltext as f', (j) =>
+        j.onRef('f.account_id', '=', 'e.account_id').onRef('f.email_id', '=', 'e.id'),
+      )
+      .where('f.email_id', 'is', null)
+      .select(['e.account_id', 'e.id', 'e.blob_hash'])
+      .limit(200)
+      .execute();
+    if (rows.length === 0) break;
+    const docs: IndexDoc[] = [];
+    const fieldsOf = new Map<string, IndexDoc['fields']>();
+    for (const r of rows) {
+      let fields = fieldsOf.get(r.blob_hash);
+      if (!fields) {
+        const raw = await core.blobs.get(r.blob_hash).catch(() => null);
+        fields = indexFields((await parseMessage(raw ?? new Uint8Array())).text);
+        fieldsOf.set(r.blob_hash, fields);
+      }
+      docs.push({ accountId: Number(r.account_id), emailId: r.id, fields });
+    }
+    await write(core, docs);
+    done += docs.length;
+    await new Promise((r) => setImmediate(r));
+  }
+  return done;
+}
