@@ -5,7 +5,13 @@
 // no modseq is used. With `unchangedSince` (RFC 7162 §3.1.3) an email modified after that
 // modseq is left alone and reported in `conflicts`.
 import type { Core } from './core.ts';
-import { nextModseq, PendingEvents, recordChanges, touchMailboxesOf } from './changes.ts';
+import {
+  nextModseq,
+  PendingEvents,
+  recordChanges,
+  releaseModseq,
+  touchMailboxesOf,
+} from './changes.ts';
 import { normalizeKeywords, parseKeywords } from '../mail/keywords.ts';
 
 export type KeywordAction = 'set' | 'add' | 'remove';
@@ -59,12 +65,7 @@ export async function updateKeywords(
       }
     }
     if (changed.size === 0) {
-      await trx
-        .updateTable('accounts')
-        .set((eb) => ({ modseq: eb('modseq', '-', 1) }))
-        .where('id', '=', accountId)
-        .where('modseq', '=', modseq)
-        .execute();
+      await releaseModseq(trx, accountId, modseq);
       return { modseq: 0, changed, conflicts };
     }
     for (const [id, after] of changed)

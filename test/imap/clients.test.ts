@@ -16,12 +16,14 @@ import { testCert } from '../helpers/tls.ts';
 import { imapEnv, PASSWORD, type ImapTestEnv } from './setup.ts';
 
 const HAVE = (cmd: string, arg: string): boolean => spawnSync(cmd, [arg]).status === 0;
-const skipMbsync = HAVE('mbsync', '--version')
-  ? false
-  : 'mbsync is not installed (apt-get install -y isync)';
-const skipCurl = HAVE('curl', '--version')
-  ? false
-  : 'curl is not installed (apt-get install -y curl)';
+// .ci/run installs both; under CI a missing client fails instead of skipping.
+const IN_CI = process.env.CI === 'true';
+const skipMbsync =
+  HAVE('mbsync', '--version') || IN_CI
+    ? false
+    : 'mbsync is not installed (apt-get install -y isync)';
+const skipCurl =
+  HAVE('curl', '--version') || IN_CI ? false : 'curl is not installed (apt-get install -y curl)';
 
 function run(cmd: string, args: string[]): Promise<{ code: number; out: Buffer; err: string }> {
   return new Promise((resolve) => {
