@@ -203,12 +203,19 @@ export const configSchema = z
           .describe(
             'Shortest password accepted; common passwords and ones containing the user name are refused too.',
           ),
+        allowPlaintextOnLoopback: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Let connections from 127.0.0.0/8 or ::1 sign in without TLS on IMAP 143 and POP3 110 (local scripts, webmail on the same host). Never for other addresses; SMTP submission stays TLS-only. Off by default.',
+          ),
       })
       .default({
         lockoutThreshold: 10,
         lockoutBaseSeconds: 60,
         lockoutMaxSeconds: 3600,
         passwordMinLength: 10,
+        allowPlaintextOnLoopback: false,
       }),
     log: z
       .object({

@@ -13,6 +13,7 @@ import {
 } from 'node:zlib';
 import type { TLSSocket } from 'node:tls';
 import type { Core } from '../core/core.ts';
+import { plaintextSignInAllowed } from '../core/cleartext.ts';
 import { Framer, type FramerLimits } from './proto/framer.ts';
 import type { CommandError } from './proto/grammar.ts';
 import { parseCommand, type Args } from './proto/grammar.ts';
@@ -79,6 +80,11 @@ export class Session {
     this.ip = socket.remoteAddress ?? '';
     this.#framer = this.#newFramer();
     this.#attach(socket);
+  }
+
+  /** A password may be sent now: over TLS, or in clear from loopback when configured. */
+  get mayLogin(): boolean {
+    return this.secure || plaintextSignInAllowed(this.core, this.ip);
   }
 
   get utf8(): boolean {

@@ -1,14 +1,14 @@
 // Signing in, shared by PASS and AUTH PLAIN: no password before TLS (RFC 2595 §2.2,
-// RFC 8314 §3), repeated failures from one address block it for a while, and a success opens
+// RFC 8314 §3; loopback excepted when configured, core/cleartext.ts), repeated failures from one address block it for a while, and a success opens
 // the maildrop (the INBOX snapshot) and enters the TRANSACTION state (RFC 1939 §5).
 // Wrong password, unknown user and disabled account get the same answer.
 import { verifySignIn } from '../core/signin.ts';
 import { Maildrop } from './maildrop.ts';
 import type { Session } from './session.ts';
 
-/** Answers -ERR [AUTH] and returns true when the connection is not yet encrypted. */
+/** Answers -ERR [AUTH] and returns true when a password may not be sent yet (Session.mayLogin). */
 export async function refusedWithoutTls(s: Session): Promise<boolean> {
-  if (s.secure) return false;
+  if (s.mayLogin) return false;
   await s.err('plain-text sign-in is not allowed; use STLS first, or port 995', 'AUTH');
   return true;
 }

@@ -7,6 +7,7 @@
 // closes silently without entering UPDATE (RFC 1939 §3).
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { plaintextSignInAllowed } from '../core/cleartext.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { Pop3Context } from './context.ts';
 import type { Maildrop } from './maildrop.ts';
@@ -51,6 +52,11 @@ export class Session {
     this.#splitter = new LineSplitter(ctx.limits.saslBytes);
     this.closed = new Promise((resolve) => (this.#onClosed = resolve));
     this.#attach(socket);
+  }
+
+  /** A password may be sent now: over TLS, or in clear from loopback when configured. */
+  get mayLogin(): boolean {
+    return this.secure || plaintextSignInAllowed(this.ctx.core, this.ip);
   }
 
   /** Sends the greeting (RFC 1939 §4; no APOP timestamp, we offer no APOP). */

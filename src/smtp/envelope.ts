@@ -3,12 +3,12 @@
 // from a signed-in user whose envelope sender is one of their addresses (553 5.7.1).
 // Unknown local users get 550 5.1.1; a full mailbox 452 4.2.2 (RFC 3463 §3.3). DSN
 // parameters (RFC 3461 §4) are kept per recipient for the queue.
-import { isIP } from 'node:net';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { resolveRecipient, sendableAddresses } from '../core/accounts.ts';
 import { isLocalDomain } from '../core/domains.ts';
 import { normalizeAddress, parseAddress } from '../mail/address.ts';
 import { errorMessage } from '../util/errors.ts';
+import { isLoopback } from '../util/net.ts';
 import { stateOf, type SmtpContext } from './context.ts';
 import { smtpError } from './replies.ts';
 
@@ -23,12 +23,6 @@ function guard(ctx: SmtpContext, what: string, done: Done, work: () => Promise<v
       done(smtpError(451, '4.3.0', 'Local error; try again later'));
     },
   );
-}
-
-export function isLoopback(ip: string): boolean {
-  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  if (isIP(v4) === 4) return v4.startsWith('127.');
-  return ip === '::1';
 }
 
 export function onMailFrom(ctx: SmtpContext) {

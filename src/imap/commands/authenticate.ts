@@ -13,7 +13,7 @@ export const authenticate: Handler<'AUTHENTICATE'> = {
       await s.finish(tag, 'NO', 'CANNOT', 'Only AUTHENTICATE PLAIN is supported');
       return;
     }
-    if (!s.secure) {
+    if (!s.mayLogin) {
       await s.finish(tag, 'NO', 'PRIVACYREQUIRED', 'Use STARTTLS first');
       return;
     }

@@ -1,5 +1,6 @@
 // CAPABILITY (RFC 9051 §6.1.1). Before TLS on port 143, LOGINDISABLED and no AUTH=
-// (RFC 9051 §6.2.3); after login, the full list without STARTTLS.
+// (RFC 9051 §6.2.3), unless Session.mayLogin allows loopback in clear; after login, the full
+// list without STARTTLS.
 import type { Session } from '../session.ts';
 import { raw } from '../proto/writer.ts';
 import { ANY, type Handler } from './types.ts';
@@ -34,8 +35,8 @@ const AFTER_LOGIN = [
 export function capabilities(s: Session): string[] {
   const caps = [...BASE];
   if (s.state === 'notauth') {
-    if (!s.secure && s.starttls) caps.push('STARTTLS', 'LOGINDISABLED');
-    else caps.push('AUTH=PLAIN');
+    if (!s.secure && s.starttls) caps.push('STARTTLS');
+    caps.push(s.mayLogin ? 'AUTH=PLAIN' : 'LOGINDISABLED');
   }
   caps.push(...AFTER_LOGIN, `APPENDLIMIT=${s.ctx.limits.maxMessage}`);
   // RFC 4978 §3: not offered once compression is on.

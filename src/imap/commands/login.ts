@@ -1,4 +1,5 @@
-// LOGIN (RFC 9051 §6.2.3) and the sign-in shared with AUTHENTICATE: only over TLS, failures
+// LOGIN (RFC 9051 §6.2.3) and the sign-in shared with AUTHENTICATE: only over TLS (or from
+// loopback when configured, core/cleartext.ts), failures
 // counted per client address (FailureBlocker), the same answer for an unknown address, a
 // wrong password and a disabled account.
 import { verifySignIn } from '../../core/signin.ts';
@@ -47,7 +48,7 @@ export async function signIn(
 export const login: Handler<'LOGIN'> = {
   states: ['notauth'],
   async run(s, args, tag) {
-    if (!s.secure) {
+    if (!s.mayLogin) {
       await s.finish(tag, 'NO', 'PRIVACYREQUIRED', 'Use STARTTLS first');
       return;
     }

@@ -13,7 +13,7 @@ export const auth: CommandHandler = {
   async run(s, rest) {
     const args = splitArgs(rest);
     if (args.length === 0)
-      return s.write(multiline('SASL mechanisms follow', s.secure ? ['PLAIN'] : []));
+      return s.write(multiline('SASL mechanisms follow', s.mayLogin ? ['PLAIN'] : []));
     if (await refusedWithoutTls(s)) return;
     const [mech, initial, extra] = args as [string, string | undefined, string | undefined];
     if (mech.toUpperCase() !== 'PLAIN' || extra !== undefined)
