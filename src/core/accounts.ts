@@ -16,6 +16,7 @@ import {
 import { verifySignIn, type SignInDoor } from './signin.ts';
 import { releaseBlobs } from './blobrefs.ts';
 import { dropAccountGrants } from './acl.ts';
+import { dropUploads } from './uploads.ts';
 
 export interface NewUser {
   email: string;
@@ -218,6 +219,7 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
     await trx.deleteFrom('role_grants').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('tombstones').where('account_id', '=', a.id).execute();
     await dropAccountGrants(trx, a.id); // its shares, and what others shared with it
+    await dropUploads(trx, a.id); // releases the upload references itself
     for (const t of [
       'signin_lockouts',
       'totp',

@@ -1,5 +1,6 @@
-// The JMAP door's HTTP side (RFC 8620 §2, §3.1, §6.2): /.well-known/jmap redirects to the
-// session resource; /jmap/session, /jmap/api and /jmap/download need Basic authentication.
+// The JMAP door's HTTP side (RFC 8620 §2, §3.1, §6.1, §6.2, §7.3): /.well-known/jmap redirects
+// to the session resource; /jmap/session, /jmap/api, /jmap/upload, /jmap/download and
+// /jmap/eventsource (eventsource.ts) need Basic authentication.
 // The JMAP logic itself lives in src/jmap/ and speaks JSON only; this file maps it to HTTP.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/core.ts';
@@ -9,14 +10,20 @@ import { RequestError, REQUEST_ERROR } from '../jmap/errors.ts';
 import { CORE_LIMITS } from '../jmap/limits.ts';
 import { JMAP_PATHS, sessionResource } from '../jmap/session.ts';
 import { downloadBlob } from '../jmap/download.ts';
+import { uploadBlob, uploadType } from '../jmap/upload.ts';
 import type { BasicAuth } from './auth.ts';
+import { eventStreams } from './eventsource.ts';
 import { BodyTooLarge, readBody, send, sendJson, sendProblem } from './respond.ts';
 
 export interface JmapRoutes {
   /** Handles the request if its path is a JMAP one; returns false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+  /** Ends the open EventSource streams (before the server stops). */
+  close(): void;
 }
 
+const UPLOAD = /^\/jmap\/upload\/([^/]+)\/$/;
+const EVENTSOURCE = '/jmap/eventsource/';
 const DOWNLOAD = /^\/jmap\/download\/([^/]+)\/([^/]+)\/([^/]*)$/;
 
 function origin(req: IncomingMessage, fallback: string): string {
@@ -51,7 +58,12 @@ export function jmapRoutes(core: Core, auth: BasicAuth): JmapRoutes {
     return null;
   };
 
+  const streams = eventStreams(core);
+  /** Uploads in progress per account, bounded by maxConcurrentUpload (RFC 8620 §2). */
+  const uploading = new Map<number, number>();
+
   return {
+    close: () => streams.close(),
     async handle(req, res, url) {
       const path = url.pathname;
       if (path === '/.well-known/jmap') {
@@ -89,6 +101,47 @@ export function jmapRoutes(core: Core, auth: BasicAuth): JmapRoutes {
           else if (err instanceof RequestError)
             sendProblem(req, res, err.status, err.type, err.message, err.extra);
           else throw err;
+        }
+        return true;
+      }
+      if (path === EVENTSOURCE && req.method === 'GET') {
+        const account = await signedIn(req, res);
+        if (account) streams.open(req, res, url, account);
+        return true;
+      }
+      const up = UPLOAD.exec(path);
+      if (up && req.method === 'POST') {
+        const account = await signedIn(req, res);
+        if (!account) return true;
+        const busy = uploading.get(account.id) ?? 0;
+        if (busy >= CORE_LIMITS.maxConcurrentUpload) {
+          sendProblem(req, res, 429, REQUEST_ERROR.limit, 'too many uploads at once', {
+            limit: 'maxConcurrentUpload',
+          });
+          return true;
+        }
+        uploading.set(account.id, busy + 1);
+        try {
+          const body = await readBody(req, CORE_LIMITS.maxSizeUpload);
+          const r = await uploadBlob(
+            core,
+            account,
+            decodeURIComponent(up[1]!),
+            body,
+            uploadType(req.headers['content-type']),
+          );
+          if (r) sendJson(req, res, 201, r, { 'Cache-Control': 'no-cache, no-store' });
+          else sendProblem(req, res, 404, 'about:blank', 'no such account');
+        } catch (err) {
+          if (!(err instanceof BodyTooLarge)) throw err;
+          res.setHeader('Connection', 'close'); // the rest of the body is not read
+          sendProblem(req, res, 413, REQUEST_ERROR.limit, err.message, {
+            limit: 'maxSizeUpload',
+          });
+        } finally {
+          const n = (uploading.get(account.id) ?? 1) - 1;
+          if (n > 0) uploading.set(account.id, n);
+          else uploading.delete(account.id);
         }
         return true;
       }

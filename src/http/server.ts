@@ -3,7 +3,8 @@
 // /.well-known/acme-challenge/ (404 until ACME is added). Every response carries the security
 // headers (respond.ts); JSON is compressed when the client accepts; request bodies are
 // bounded; errors are JSON. Routes: the JMAP door (jmap.ts). close() stops accepting, ends
-// idle keep-alive connections and resolves once in-flight requests are answered.
+// EventSource streams and idle keep-alive connections and resolves once in-flight requests
+// are answered.
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -102,6 +103,7 @@ export async function startHttp(
     return {
       ports: { http: httpPort, https: httpsPort },
       async close() {
+        jmap.close(); // open EventSource streams would hold the server open
         await Promise.all([stop(http), stop(https)]);
       },
     };

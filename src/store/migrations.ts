@@ -446,6 +446,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_uploads': {
+      // Blobs uploaded over JMAP (core/uploads.ts, RFC 8620 §6.1) and not yet named by an
+      // email: one row per (account, hash), holding one reference in `blobs` so the bytes stay
+      // until the row goes.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('uploads')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('size', big, (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('uploads_pk', ['account_id', 'hash'])
+          .execute();
+      },
+    },
   };
 }
 

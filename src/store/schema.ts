@@ -220,6 +220,16 @@ export interface Database {
   app_passwords: AppPasswordTable;
   sessions: SessionTable;
   acl_grants: AclGrantTable;
+  uploads: UploadTable;
+}
+
+/** A blob uploaded over JMAP (core/uploads.ts); holds one reference in `blobs`. */
+export interface UploadTable {
+  account_id: number;
+  hash: string; // = blobs.hash
+  size: number;
+  type: string; // the Content-Type it was uploaded with
+  created_at: number;
 }
 
 /** A mailbox shared by its owner (core/acl.ts, RFC 4314). */
