@@ -5,11 +5,12 @@
 // the account is re-read on every request, so disabling it takes effect at once.
 // A bearer token / session cookie for the web app comes later.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/core.ts';
 import { authenticate, getAccountById } from '../core/accounts.ts';
 import type { Account } from '../store/schema.ts';
 import { FailureBlocker, type Clock } from '../util/ratelimit.ts';
+import { sendProblem } from './respond.ts';
 
 const MAX_FAILURES = 10;
 const BLOCK_MS = 10 * 60_000;
@@ -60,4 +61,36 @@ export class BasicAuth {
     this.#cache.set(key, { accountId: account.id, until: now + CACHE_MS });
     return { account };
   }
+}
+
+/**
+ * The signed-in account, or null after answering 429 (blocked address) or 401 with a Basic
+ * challenge (RFC 7617 §2). For every route that needs a signed-in account.
+ */
+export async function signedIn(
+  auth: BasicAuth,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Account | null> {
+  const r = await auth.check(req);
+  if ('account' in r) return r.account;
+  if (r.error === 'blocked')
+    sendProblem(
+      req,
+      res,
+      429,
+      'about:blank',
+      'too many failed sign-ins from your address; try again later',
+    );
+  else
+    sendProblem(
+      req,
+      res,
+      401,
+      'about:blank',
+      'sign in with your address and password',
+      {},
+      { 'WWW-Authenticate': 'Basic realm="Champa", charset="UTF-8"' },
+    );
+  return null;
 }

@@ -2,7 +2,8 @@
 // and plain HTTP on the http port, which only redirects to HTTPS (308) except for
 // /.well-known/acme-challenge/ (404 until ACME is added). Every response carries the security
 // headers (respond.ts); JSON is compressed when the client accepts; request bodies are
-// bounded; errors are JSON. Routes: the JMAP door (jmap.ts). close() stops accepting, ends
+// bounded; errors are JSON. Routes: the JMAP door (jmap.ts) and the admin API under
+// /api/admin (admin.ts). close() stops accepting, ends
 // EventSource streams and idle keep-alive connections and resolves once in-flight requests
 // are answered.
 import {
@@ -16,6 +17,7 @@ import type { Core } from '../core/core.ts';
 import { portOf } from '../core/config.ts';
 import { listen } from '../util/listen.ts';
 import type { Clock } from '../util/ratelimit.ts';
+import { adminRoutes } from './admin.ts';
 import { BasicAuth } from './auth.ts';
 import { jmapRoutes } from './jmap.ts';
 import { securityHeaders, sendProblem } from './respond.ts';
@@ -48,7 +50,9 @@ export async function startHttp(
 ): Promise<HttpDoors> {
   const log = core.log.child({ module: 'http' });
   const address = core.config.listen.address;
-  const jmap = jmapRoutes(core, new BasicAuth(core, opts.clock));
+  const basic = new BasicAuth(core, opts.clock);
+  const jmap = jmapRoutes(core, basic);
+  const admin = adminRoutes(core, basic);
   let httpsPort = 0;
 
   const handleSecure = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -62,6 +66,7 @@ export async function startHttp(
     }
     try {
       if (await jmap.handle(req, res, url)) return;
+      if (await admin.handle(req, res, url)) return;
       sendProblem(req, res, 404, 'about:blank', `nothing at ${url.pathname}`);
     } catch (err) {
       if (err instanceof URIError) {
