@@ -11,7 +11,7 @@ import { CORE_LIMITS } from '../jmap/limits.ts';
 import { JMAP_PATHS, sessionResource } from '../jmap/session.ts';
 import { downloadBlob } from '../jmap/download.ts';
 import { uploadBlob, uploadType } from '../jmap/upload.ts';
-import type { BasicAuth } from './auth.ts';
+import { signedIn as signedInWith, type BasicAuth } from './auth.ts';
 import { eventStreams } from './eventsource.ts';
 import { BodyTooLarge, readBody, send, sendJson, sendProblem } from './respond.ts';
 
@@ -32,31 +32,8 @@ function origin(req: IncomingMessage, fallback: string): string {
 }
 
 export function jmapRoutes(core: Core, auth: BasicAuth): JmapRoutes {
-  const signedIn = async (req: IncomingMessage, res: ServerResponse): Promise<Account | null> => {
-    const r = await auth.check(req);
-    if ('account' in r) return r.account;
-    if (r.error === 'blocked')
-      sendProblem(
-        req,
-        res,
-        429,
-        'about:blank',
-        'too many failed sign-ins from your address; try again later',
-      );
-    else
-      sendProblem(
-        req,
-        res,
-        401,
-        'about:blank',
-        'sign in with your address and password',
-        {},
-        {
-          'WWW-Authenticate': 'Basic realm="Champa", charset="UTF-8"',
-        },
-      );
-    return null;
-  };
+  const signedIn = (req: IncomingMessage, res: ServerResponse): Promise<Account | null> =>
+    signedInWith(auth, req, res);
 
   const streams = eventStreams(core);
   /** Uploads in progress per account, bounded by maxConcurrentUpload (RFC 8620 §2). */
