@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 const explicit = process.env.CHAMPA_TEST_POSTGRES || process.env.DATABASE_URL || '';
@@ -25,8 +26,10 @@ async function reachable(u: string): Promise<string | null> {
 
 const problem = await reachable(url);
 const env: NodeJS.ProcessEnv = { ...process.env };
+const run = randomBytes(4).toString('hex');
 if (problem === null) {
   env.CHAMPA_TEST_POSTGRES = url;
+  env.CHAMPA_TEST_RUN = run;
   console.log(`Stores under test: SQLite and PostgreSQL (${url.replace(/:[^:@/]*@/, ':***@')})`);
 } else if (required) {
   console.error(`PostgreSQL is required here but ${url} does not answer: ${problem}`);
@@ -35,6 +38,23 @@ if (problem === null) {
   delete env.CHAMPA_TEST_POSTGRES;
   console.log(`PostgreSQL at ${url} does not answer (${problem}).`);
   console.log('Running the SQLite suite only: PostgreSQL was LEFT OUT of this run.');
+}
+
+/** Drops the schemas this run's tests made (they are kept until every test has finished). */
+async function dropRunSchemas(u: string, id: string): Promise<void> {
+  const c = new pg.Client({ connectionString: u });
+  try {
+    await c.connect();
+    const r = await c.query<{ s: string }>(
+      `select nspname as s from pg_namespace where nspname like $1`,
+      [`t\\_${id}\\_%`],
+    );
+    for (const { s } of r.rows) await c.query(`drop schema if exists "${s}" cascade`);
+  } catch (err) {
+    console.error(`could not drop this run's test schemas: ${(err as Error).message}`);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 function findTests(dir: string): string[] {
@@ -56,4 +76,5 @@ const r = spawnSync(
 );
 if (problem !== null && !required)
   console.log('Note: PostgreSQL was left out of this run (SQLite only).');
+if (problem === null) await dropRunSchemas(url, run);
 process.exit(r.status ?? 1);

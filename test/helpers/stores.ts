@@ -13,6 +13,8 @@ import { openCore, closeCore, type Core } from '../../src/core/core.ts';
 export type StoreKind = 'sqlite' | 'postgres';
 
 export const PG_URL = process.env.CHAMPA_TEST_POSTGRES ?? '';
+/** The id of this `npm test` run (scripts/test.ts), the prefix of its PostgreSQL schemas. */
+const RUN = process.env.CHAMPA_TEST_RUN ?? '';
 export const STORES: StoreKind[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 export function forEachStore(name: string, fn: (kind: StoreKind) => void): void {
@@ -37,7 +39,8 @@ export async function makeEnv(
   overrides: Record<string, unknown> = {},
 ): Promise<TestEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'champa-test-'));
-  const schema = kind === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : '';
+  const schema =
+    kind === 'postgres' ? `t_${RUN ? `${RUN}_` : ''}${randomBytes(6).toString('hex')}` : '';
   const raw = {
     hostname: 'mail.test',
     primaryDomain: 'test.example',
@@ -55,7 +58,10 @@ export async function makeEnv(
     schema,
     async cleanup() {
       await rm(dir, { recursive: true, force: true });
-      if (schema) await dropSchema(schema);
+      // Under scripts/test.ts the run's schemas are dropped once every test has finished:
+      // dropping one while another test's migrations introspect the catalog makes those fail
+      // ("schema … does not exist" from Kysely's look over every schema's tables).
+      if (schema && !RUN) await dropSchema(schema);
     },
   };
 }
