@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { getAccount } from '../core/accounts.ts';
 import type { Core } from '../core/core.ts';
 import { ingest } from '../core/deliver.ts';
-import { createMailbox, listMailboxEmails, mailboxByName } from '../core/mailboxes.ts';
+import { createMailbox, mailboxByName } from '../core/mailboxes.ts';
+import { mailboxMessages } from '../core/messages.ts';
 import { MboxFormatError, mboxEntry, readMbox } from '../mail/mbox.ts';
 import { UserError } from '../util/errors.ts';
 import { say, withCore, withData } from './common.ts';
@@ -33,7 +34,7 @@ async function exportMbox(
   const accountId = await account(core, email);
   const box = await mailboxByName(core.db, accountId, mailbox);
   if (!box) throw new UserError('not_found', `${email} has no mailbox "${mailbox}"`);
-  const messages = await listMailboxEmails(core.db, accountId, box.id);
+  const messages = await mailboxMessages(core.db, accountId, box.id);
   for (const m of messages)
     await write(out, mboxEntry(await core.blobs.get(m.blobHash), new Date(m.receivedAt)));
   return messages.length;

@@ -122,31 +122,6 @@ export async function createMailbox(
   return row;
 }
 
-/** The messages of one mailbox in UID order, with their blobs and sizes (mbox export, POP3). */
-export async function listMailboxEmails(
-  db: Db,
-  accountId: number,
-  mailboxId: string,
-): Promise<{ uid: number; emailId: string; blobHash: string; receivedAt: number; size: number }[]> {
-  const rows = await db
-    .selectFrom('email_mailboxes as em')
-    .innerJoin('emails as e', (j) =>
-      j.onRef('e.account_id', '=', 'em.account_id').onRef('e.id', '=', 'em.email_id'),
-    )
-    .select(['em.uid', 'e.id', 'e.blob_hash', 'e.received_at', 'e.size'])
-    .where('em.account_id', '=', accountId)
-    .where('em.mailbox_id', '=', mailboxId)
-    .orderBy('em.uid')
-    .execute();
-  return rows.map((r) => ({
-    uid: Number(r.uid),
-    emailId: r.id,
-    blobHash: r.blob_hash,
-    receivedAt: Number(r.received_at),
-    size: Number(r.size),
-  }));
-}
-
 /** Whether an email is (still) in a mailbox. */
 export async function inMailbox(
   db: Db,

@@ -12,6 +12,7 @@ const CHUNK = 500;
 export interface MailboxMessage {
   uid: number;
   emailId: string;
+  blobHash: string;
   keywords: string[];
   /** Highest modseq of the email and of its membership in this mailbox (RFC 7162 MODSEQ). */
   modseq: number;
@@ -35,6 +36,7 @@ async function selectMessages(
     .select([
       'em.uid',
       'em.email_id',
+      'e.blob_hash',
       'em.modseq as em_modseq',
       'e.modseq as e_modseq',
       'e.keywords',
@@ -50,6 +52,7 @@ async function selectMessages(
   return rows.map((r) => ({
     uid: Number(r.uid),
     emailId: r.email_id,
+    blobHash: r.blob_hash,
     keywords: parseKeywords(r.keywords),
     modseq: Math.max(Number(r.em_modseq), Number(r.e_modseq)),
     size: Number(r.size),

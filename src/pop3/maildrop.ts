@@ -11,7 +11,8 @@
 import type { Core } from '../core/core.ts';
 import { readMessage } from '../core/deliver.ts';
 import { removeFromMailbox } from '../core/expunge.ts';
-import { inMailbox, listMailboxEmails, mailboxByRole } from '../core/mailboxes.ts';
+import { inMailbox, mailboxByRole } from '../core/mailboxes.ts';
+import { mailboxMessages } from '../core/messages.ts';
 
 export interface Entry {
   /** The message number, from 1. */
@@ -40,7 +41,7 @@ export class Maildrop {
   static async open(core: Core, accountId: number): Promise<Maildrop | null> {
     const inbox = await mailboxByRole(core.db, accountId, 'inbox');
     if (!inbox) return null;
-    const rows = await listMailboxEmails(core.db, accountId, inbox.id);
+    const rows = await mailboxMessages(core.db, accountId, inbox.id);
     const entries = rows.map((r, i) => ({
       n: i + 1,
       emailId: r.emailId,

@@ -10,7 +10,8 @@ import { mboxEntry, readMbox, MboxFormatError, type MboxItem } from '../../src/m
 import type { Core } from '../../src/core/core.ts';
 import { addUser, getAccount } from '../../src/core/accounts.ts';
 import { ingest } from '../../src/core/deliver.ts';
-import { listMailboxEmails, mailboxByName } from '../../src/core/mailboxes.ts';
+import { mailboxByName } from '../../src/core/mailboxes.ts';
+import { mailboxMessages } from '../../src/core/messages.ts';
 
 const crlf = (lines: string[]): Buffer => Buffer.from(lines.map((l) => `${l}\r\n`).join(''));
 
@@ -104,7 +105,7 @@ forEachStore('champa mail export | import', (kind) => {
     assert.ok(a, email);
     const box = await mailboxByName(core.db, a.id, mailbox);
     assert.ok(box, `${email} ${mailbox}`);
-    const rows = await listMailboxEmails(core.db, a.id, box.id);
+    const rows = await mailboxMessages(core.db, a.id, box.id);
     return Promise.all(rows.map((r) => core.blobs.get(r.blobHash)));
   }
 

@@ -7,7 +7,8 @@ import { initData, makeCliEnv, withDataCore, type CliEnv } from '../helpers/cli.
 import { patchConfig, serve } from '../helpers/serve.ts';
 import { Talk } from '../smtp/setup.ts';
 import { getAccount } from '../../src/core/accounts.ts';
-import { listMailboxEmails, mailboxByRole } from '../../src/core/mailboxes.ts';
+import { mailboxByRole } from '../../src/core/mailboxes.ts';
+import { mailboxMessages } from '../../src/core/messages.ts';
 import { readMessage } from '../../src/core/deliver.ts';
 
 const COUNT = 25;
@@ -55,7 +56,7 @@ forEachStore('durability', (kind) => {
     await withDataCore(env.data, async (core) => {
       const account = await getAccount(core, 'postmaster@ministry.test');
       const inbox = await mailboxByRole(core.db, account!.id, 'inbox');
-      const rows = await listMailboxEmails(core.db, account!.id, inbox!.id);
+      const rows = await mailboxMessages(core.db, account!.id, inbox!.id);
       assert.equal(rows.length, acked);
       for (const [i, row] of rows.entries()) {
         const raw = (await readMessage(core, account!.id, row.emailId)).toString();

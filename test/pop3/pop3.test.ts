@@ -4,7 +4,8 @@
 // another session, pipelining, STLS injection, and hostile input.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { listMailboxEmails, mailboxByRole } from '../../src/core/mailboxes.ts';
+import { mailboxByRole } from '../../src/core/mailboxes.ts';
+import { mailboxMessages } from '../../src/core/messages.ts';
 import { forEachStore } from '../helpers/stores.ts';
 import { ALICE, message, PASSWORD, plain, Pop3Client, pop3Env, type Pop3TestEnv } from './setup.ts';
 
@@ -317,7 +318,7 @@ forEachStore('POP3 idle timeout', (kind) => {
 
 async function inbox(env: Pop3TestEnv, accountId: number): Promise<string[]> {
   const mbox = await mailboxByRole(env.core.db, accountId, 'inbox');
-  return (await listMailboxEmails(env.core.db, accountId, mbox!.id)).map((r) => r.emailId);
+  return (await mailboxMessages(env.core.db, accountId, mbox!.id)).map((r) => r.emailId);
 }
 
 async function accountNumber(
