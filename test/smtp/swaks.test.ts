@@ -36,6 +36,9 @@ forEachStore('SMTP MX with swaks', (kind) => {
   let env: SmtpTestEnv;
   let dir: string;
   let port: string;
+  /** swaks from a@other.example to `to` on the MX, with more swaks options after. */
+  const toMx = (to: string, ...more: string[]) =>
+    swaks(['--port', port, '--from', 'a@other.example', '--to', to, ...more]);
   before(async () => {
     env = await smtpEnv(kind, { smtp: { maxMessageSize: 64 * 1024 } });
     port = String(env.doors.ports.smtp);
@@ -47,16 +50,7 @@ forEachStore('SMTP MX with swaks', (kind) => {
   });
 
   it('delivers plain mail, and over STARTTLS', { skip }, async () => {
-    const plain = await swaks([
-      '--port',
-      port,
-      '--from',
-      'a@other.example',
-      '--to',
-      'bob@test.example',
-      '--h-Subject',
-      'swaks plain',
-    ]);
+    const plain = await toMx('bob@test.example', '--h-Subject', 'swaks plain');
     assert.equal(plain.code, 0, plain.out);
     assert.match(plain.out, /<- {2}250 2\.6\.0 /);
     const tls = await swaks([
@@ -78,12 +72,7 @@ forEachStore('SMTP MX with swaks', (kind) => {
   });
 
   it('stores an 8-bit Lao body byte for byte', { skip }, async () => {
-    const r = await swaks([
-      '--port',
-      port,
-      '--from',
-      'a@other.example',
-      '--to',
+    const r = await toMx(
       'alice@test.example',
       '--h-Subject',
       'Lao body',
@@ -95,7 +84,7 @@ forEachStore('SMTP MX with swaks', (kind) => {
       'Content-Transfer-Encoding: 8bit',
       '--body',
       LAO_BODY,
-    ]);
+    );
     assert.equal(r.code, 0, r.out);
     const stored = (await mailbox(env.core, env.alice.id)).at(-1)!;
     assert.ok(stored.includes(Buffer.from(LAO_BODY, 'utf8')), 'Lao UTF-8 bytes intact');
@@ -118,17 +107,7 @@ forEachStore('SMTP MX with swaks', (kind) => {
         file,
         'From: a@other.example\nTo: alice@test.example\nSubject: bare lf\n\nline one\nline two\n.\nMAIL FROM:<smuggled@evil.example>\nstill body\r\n.\r\n',
       );
-      const r = await swaks([
-        '--port',
-        port,
-        '--from',
-        'a@other.example',
-        '--to',
-        'alice@test.example',
-        '--no-data-fixup',
-        '--data',
-        `@${file}`,
-      ]);
+      const r = await toMx('alice@test.example', '--no-data-fixup', '--data', `@${file}`);
       assert.equal(r.code, 0, r.out);
       const inbox = await mailbox(env.core, env.alice.id);
       assert.equal(inbox.length, before + 1, 'exactly one message');
@@ -159,40 +138,19 @@ forEachStore('SMTP MX with swaks', (kind) => {
       }
       assert.match(last, /^421 /, 'disconnected after too many unknown commands');
       await again.talk.closed;
-      const r = await swaks([
-        '--port',
-        port,
-        '--from',
-        'a@other.example',
-        '--to',
-        'bob@test.example',
-      ]);
+      const r = await toMx('bob@test.example');
       assert.equal(r.code, 0, r.out);
     },
   );
 
   it('refuses an unknown recipient with 550 5.1.1 at RCPT', { skip }, async () => {
-    const r = await swaks([
-      '--port',
-      port,
-      '--from',
-      'a@other.example',
-      '--to',
-      'ghost@test.example',
-    ]);
+    const r = await toMx('ghost@test.example');
     assert.notEqual(r.code, 0);
     assert.match(r.out, /<\*\* 550 5\.1\.1 /);
   });
 
   it('refuses to relay to another domain without AUTH (554 5.7.1)', { skip }, async () => {
-    const r = await swaks([
-      '--port',
-      port,
-      '--from',
-      'a@other.example',
-      '--to',
-      'x@elsewhere.example',
-    ]);
+    const r = await toMx('x@elsewhere.example');
     assert.notEqual(r.code, 0);
     assert.match(r.out, /<\*\* 554 5\.7\.1 /);
   });
@@ -201,16 +159,7 @@ forEachStore('SMTP MX with swaks', (kind) => {
     const big = join(dir, 'big.txt');
     await writeFile(big, 'x'.repeat(76).concat('\r\n').repeat(1200)); // ~94 KiB > 64 KiB
     const before = (await mailbox(env.core, env.bob.id)).length;
-    const r = await swaks([
-      '--port',
-      port,
-      '--from',
-      'a@other.example',
-      '--to',
-      'bob@test.example',
-      '--body',
-      big,
-    ]);
+    const r = await toMx('bob@test.example', '--body', big);
     assert.notEqual(r.code, 0);
     assert.match(r.out, /<\*\* 552 5\.3\.4 /);
     assert.equal((await mailbox(env.core, env.bob.id)).length, before, 'nothing stored');
