@@ -77,7 +77,7 @@ export interface Grant {
 }
 
 /** The roles an account holds (is_admin counts as global_admin on '/'). */
-async function grantsOf(core: Core, account: Account): Promise<Grant[]> {
+export async function grantsOf(core: Core, account: Account): Promise<Grant[]> {
   const rows = await core.db
     .selectFrom('role_grants')
     .select(['role', 'unit_path'])

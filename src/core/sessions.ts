@@ -17,12 +17,18 @@ export interface SessionInfo {
 }
 
 const ID_LEN = 16;
+const SEEN_PRECISION_MS = 60_000;
 const hashOf = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
 function parseToken(token: string): { accountId: number; hash: string } | null {
   const m = /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return null;
   return { accountId: Number(m[1]), hash: hashOf(m[2]!) };
+}
+
+/** The public id of the session a token opens (for marking "this session"), or null. */
+export function sessionIdOf(token: string): string | null {
+  return parseToken(token)?.hash.slice(0, ID_LEN) ?? null;
 }
 
 export async function createSession(
@@ -59,14 +65,22 @@ export async function sessionAccount(
 ): Promise<Account | null> {
   const t = parseToken(token);
   if (!t) return null;
-  const r = await core.db
-    .updateTable('sessions')
-    .set({ last_seen_at: now })
+  const row = await core.db
+    .selectFrom('sessions')
+    .select('last_seen_at')
     .where('account_id', '=', t.accountId)
     .where('id_hash', '=', t.hash)
-    .where('last_seen_at', '>', now - idleMs)
     .executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) return null;
+  if (!row || Number(row.last_seen_at) <= now - idleMs) return null;
+  // Recorded at most once a minute: a write on every request would serialise the web app's
+  // reads behind the store's single writer.
+  if (now - Number(row.last_seen_at) > SEEN_PRECISION_MS)
+    await core.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now })
+      .where('account_id', '=', t.accountId)
+      .where('id_hash', '=', t.hash)
+      .execute();
   const a = await getAccountById(core, t.accountId);
   return a && !a.disabled ? a : null;
 }

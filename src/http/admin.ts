@@ -5,7 +5,6 @@
 // same as the CLI); every listing is cut to the actor's reach; refusals are 403 problem+json
 // (and audited by authorize); invalid input is 400 with `errors: [{field, message}]`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { z } from 'zod';
 import type { AuditEntry, CreatedUser, Unit, User } from '../api/schemas.ts';
 import { NewUnit, NewUser, PasswordReset } from '../api/schemas.ts';
 import { openApiDocument } from '../api/openapi.ts';
@@ -18,11 +17,11 @@ import { addUnit, isWithin, listUnits, mustGetUnit, normalizeUnitPath } from '..
 import { domainOf } from '../mail/address.ts';
 import type { Account } from '../store/schema.ts';
 import { UserError } from '../util/errors.ts';
-import { signedIn, type BasicAuth } from './auth.ts';
-import { BodyTooLarge, readBody, sendJson, sendProblem } from './respond.ts';
+import { signedIn, type HttpAuth } from './auth.ts';
+import { BadRequest, answerInputError, parse, readJson } from './input.ts';
+import { sendJson, sendProblem } from './respond.ts';
 
 export const ADMIN_PREFIX = '/api/admin';
-const MAX_BODY = 64 * 1024;
 const PASSWORD_PATH = /^\/api\/admin\/users\/([^/]+)\/password$/;
 
 export interface AdminRoutes {
@@ -30,56 +29,11 @@ export interface AdminRoutes {
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
 }
 
-interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** Invalid input, answered 400 with the fields named. */
-class BadRequest extends Error {
-  readonly errors: FieldError[];
-  constructor(errors: FieldError[]) {
-    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
-    this.errors = errors;
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  throw new BadRequest(
-    r.error.issues.map((i) => ({
-      field: i.path.length ? i.path.join('.') : '(body)',
-      message: i.message,
-    })),
-  );
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json')
-    throw new BadRequest([{ field: '(body)', message: 'send application/json' }]);
-  const text = (await readBody(req, MAX_BODY)).toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new BadRequest([{ field: '(body)', message: 'not valid JSON' }]);
-  }
-}
-
 /** A core UserError about one input, named after the API field it came from. */
 function fieldOf(code: string): string | null {
   if (code === 'weak_password') return 'password';
   return null;
 }
-
-const STATUS: Record<string, number> = {
-  invalid: 400,
-  weak_password: 400,
-  forbidden: 403,
-  not_found: 404,
-  exists: 409,
-};
 
 function userOf(a: Account): User {
   return {
@@ -114,7 +68,7 @@ async function readable(core: Core, actor: Actor, action: AdminAction): Promise<
 const inReach = (where: 'all' | string[], unit: string): boolean =>
   where === 'all' || where.some((root) => isWithin(unit, root));
 
-export function adminRoutes(core: Core, auth: BasicAuth): AdminRoutes {
+export function adminRoutes(core: Core, auth: HttpAuth): AdminRoutes {
   const signIn = async (req: IncomingMessage, res: ServerResponse): Promise<Actor | null> => {
     const account = await signedIn(auth, req, res);
     return account && { kind: 'account', accountId: account.id, ip: req.socket.remoteAddress };
@@ -236,21 +190,7 @@ export function adminRoutes(core: Core, auth: BasicAuth): AdminRoutes {
         if (!(await route(req, res, url, actor)))
           sendProblem(req, res, 404, 'about:blank', `no ${req.method} ${path} in the admin API`);
       } catch (err) {
-        if (err instanceof BadRequest)
-          sendProblem(req, res, 400, 'about:blank', err.message, { errors: err.errors });
-        else if (err instanceof BodyTooLarge)
-          sendProblem(req, res, 413, 'about:blank', err.message);
-        else if (err instanceof UserError) {
-          const field = fieldOf(err.code);
-          sendProblem(
-            req,
-            res,
-            STATUS[err.code] ?? 400,
-            'about:blank',
-            err.message,
-            field ? { errors: [{ field, message: err.message }] } : {},
-          );
-        } else throw err;
+        if (!answerInputError(req, res, err, fieldOf)) throw err;
       }
       return true;
     },

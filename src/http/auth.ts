@@ -1,13 +1,17 @@
-// HTTP Basic authentication (RFC 7617) with the account's password, through core
-// `authenticate()`. Failed sign-ins are counted per client address (FailureBlocker); a blocked
-// address gets 429. A successful check is remembered for CACHE_MS under a keyed hash of the
-// credentials, so a client sending Basic on every request does not pay Argon2id each time;
-// the account is re-read on every request, so disabling it takes effect at once.
-// A bearer token / session cookie for the web app comes later.
+// Who is asking, on every HTTP route that needs a signed-in account. Two ways in:
+// - the web app's session cookie (`champa_session`, set by POST /api/session in account.ts:
+//   HttpOnly, Secure, SameSite=Strict, so other sites' pages cannot send it; a request with
+//   an unsafe method must also carry no foreign Origin);
+// - HTTP Basic (RFC 7617) with the account's password, for scripts and JMAP clients, through
+//   core `authenticate()`. A successful check is remembered for CACHE_MS under a keyed hash
+//   of the credentials, so a client sending Basic on every request does not pay Argon2id each
+//   time; the account is re-read on every request, so disabling it takes effect at once.
+// Failed sign-ins are counted per client address (FailureBlocker); a blocked address gets 429.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/core.ts';
 import { authenticate, getAccountById } from '../core/accounts.ts';
+import { sessionAccount } from '../core/sessions.ts';
 import type { Account } from '../store/schema.ts';
 import { FailureBlocker, type Clock } from '../util/ratelimit.ts';
 import { sendProblem } from './respond.ts';
@@ -16,24 +20,66 @@ const MAX_FAILURES = 10;
 const BLOCK_MS = 10 * 60_000;
 const CACHE_MS = 60_000;
 const CACHE_MAX = 10_000;
+export const SESSION_COOKIE = 'champa_session';
+/** The problem type of a request refused until the user chooses a new password. */
+export const PASSWORD_CHANGE_REQUIRED = 'urn:champa:error:password-change-required';
 
-export type AuthResult = { account: Account } | { error: 'missing' | 'wrong' | 'blocked' };
+export type AuthResult =
+  | { account: Account; via: 'session' | 'basic'; token?: string }
+  | { error: 'missing' | 'wrong' | 'blocked' | 'foreign-origin' };
 
-export class BasicAuth {
-  readonly #core: Core;
-  readonly #failures: FailureBlocker;
-  readonly #clock: Clock;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The value of one cookie of the request, or null. */
+export function cookieOf(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+/**
+ * True when the request comes from another site's page: its Origin (RFC 6454 §7) names a
+ * different host than the one asked. SameSite=Strict already keeps the cookie off such
+ * requests in current browsers; this is the second lock for older ones.
+ */
+export function foreignOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return origin === 'null';
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+export class HttpAuth {
+  readonly core: Core;
+  readonly failures: FailureBlocker;
+  readonly clock: Clock;
   readonly #key = randomBytes(32);
   readonly #cache = new Map<string, { accountId: number; until: number }>();
   constructor(core: Core, clock: Clock = Date.now) {
-    this.#core = core;
-    this.#clock = clock;
-    this.#failures = new FailureBlocker(MAX_FAILURES, BLOCK_MS, clock);
+    this.core = core;
+    this.clock = clock;
+    this.failures = new FailureBlocker(MAX_FAILURES, BLOCK_MS, clock);
   }
 
   async check(req: IncomingMessage): Promise<AuthResult> {
     const ip = req.socket.remoteAddress ?? '';
-    if (this.#failures.blocked(ip)) return { error: 'blocked' };
+    if (this.failures.blocked(ip)) return { error: 'blocked' };
+    const token = cookieOf(req, SESSION_COOKIE);
+    if (token && !req.headers.authorization) {
+      if (!SAFE_METHODS.has(req.method ?? 'GET') && foreignOrigin(req))
+        return { error: 'foreign-origin' };
+      const account = await sessionAccount(this.core, token, this.clock());
+      return account ? { account, via: 'session', token } : { error: 'missing' };
+    }
+    return this.#basic(req, ip);
+  }
+
+  async #basic(req: IncomingMessage, ip: string): Promise<AuthResult> {
     const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!m) return { error: 'missing' };
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
@@ -43,38 +89,33 @@ export class BasicAuth {
     const pass = decoded.slice(colon + 1);
     const key = createHmac('sha256', this.#key).update(decoded).digest('base64');
     const hit = this.#cache.get(key);
-    const now = this.#clock();
+    const now = this.clock();
     if (hit && hit.until > now) {
-      const account = await getAccountById(this.#core, hit.accountId);
-      if (account && !account.disabled) return { account };
+      const account = await getAccountById(this.core, hit.accountId);
+      if (account && !account.disabled) return { account, via: 'basic' };
       this.#cache.delete(key);
     }
-    const account = await authenticate(this.#core, user, pass, { door: 'http', ip });
+    const account = await authenticate(this.core, user, pass, { door: 'http', ip });
     if (!account) {
-      this.#failures.fail(ip);
+      this.failures.fail(ip);
       return { error: 'wrong' };
     }
-    this.#failures.succeed(ip);
+    this.failures.succeed(ip);
     if (this.#cache.size >= CACHE_MAX)
       for (const [k, v] of this.#cache)
         if (v.until <= now || this.#cache.size >= CACHE_MAX) this.#cache.delete(k);
     this.#cache.set(key, { accountId: account.id, until: now + CACHE_MS });
-    return { account };
+    return { account, via: 'basic' };
   }
 }
 
-/**
- * The signed-in account, or null after answering 429 (blocked address) or 401 with a Basic
- * challenge (RFC 7617 §2). For every route that needs a signed-in account.
- */
-export async function signedIn(
-  auth: BasicAuth,
+/** Answers a failed check: 429, 403, or 401 (with a Basic challenge unless the web app asks). */
+export function refuse(
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<Account | null> {
-  const r = await auth.check(req);
-  if ('account' in r) return r.account;
-  if (r.error === 'blocked')
+  error: 'missing' | 'wrong' | 'blocked' | 'foreign-origin',
+): void {
+  if (error === 'blocked')
     sendProblem(
       req,
       res,
@@ -82,6 +123,11 @@ export async function signedIn(
       'about:blank',
       'too many failed sign-ins from your address; try again later',
     );
+  else if (error === 'foreign-origin')
+    sendProblem(req, res, 403, 'about:blank', 'request from another site refused');
+  else if (cookieOf(req, SESSION_COOKIE) !== null || req.headers['x-requested-with'])
+    // The web app: no challenge, or the browser would show its own password dialog.
+    sendProblem(req, res, 401, 'about:blank', 'your session has ended; sign in again');
   else
     sendProblem(
       req,
@@ -92,5 +138,27 @@ export async function signedIn(
       {},
       { 'WWW-Authenticate': 'Basic realm="Champa", charset="UTF-8"' },
     );
-  return null;
+}
+
+/**
+ * The signed-in account, or null after answering. For every route that needs one. A web
+ * session whose password must be changed first is refused (403) everywhere but the
+ * routes that change it (account.ts asks with `allowPasswordChange`).
+ */
+export async function signedIn(
+  auth: HttpAuth,
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: { allowPasswordChange?: boolean } = {},
+): Promise<Account | null> {
+  const r = await auth.check(req);
+  if ('error' in r) {
+    refuse(req, res, r.error);
+    return null;
+  }
+  if (r.via === 'session' && r.account.must_change_password && !opts.allowPasswordChange) {
+    sendProblem(req, res, 403, PASSWORD_CHANGE_REQUIRED, 'choose a new password first');
+    return null;
+  }
+  return r.account;
 }

@@ -11,7 +11,7 @@ import { CORE_LIMITS } from '../jmap/limits.ts';
 import { JMAP_PATHS, sessionResource } from '../jmap/session.ts';
 import { downloadBlob } from '../jmap/download.ts';
 import { uploadBlob, uploadType } from '../jmap/upload.ts';
-import { signedIn as signedInWith, type BasicAuth } from './auth.ts';
+import { signedIn as signedInWith, type HttpAuth } from './auth.ts';
 import { eventStreams } from './eventsource.ts';
 import { BodyTooLarge, readBody, send, sendJson, sendProblem } from './respond.ts';
 
@@ -31,7 +31,7 @@ function origin(req: IncomingMessage, fallback: string): string {
   return `https://${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : fallback}`;
 }
 
-export function jmapRoutes(core: Core, auth: BasicAuth): JmapRoutes {
+export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
   const signedIn = (req: IncomingMessage, res: ServerResponse): Promise<Account | null> =>
     signedInWith(auth, req, res);
 

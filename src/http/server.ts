@@ -17,8 +17,9 @@ import type { Core } from '../core/core.ts';
 import { portOf } from '../core/config.ts';
 import { listen } from '../util/listen.ts';
 import type { Clock } from '../util/ratelimit.ts';
+import { accountRoutes } from './account.ts';
 import { adminRoutes } from './admin.ts';
-import { BasicAuth } from './auth.ts';
+import { HttpAuth } from './auth.ts';
 import { jmapRoutes } from './jmap.ts';
 import { securityHeaders, sendProblem } from './respond.ts';
 
@@ -50,9 +51,10 @@ export async function startHttp(
 ): Promise<HttpDoors> {
   const log = core.log.child({ module: 'http' });
   const address = core.config.listen.address;
-  const basic = new BasicAuth(core, opts.clock);
-  const jmap = jmapRoutes(core, basic);
-  const admin = adminRoutes(core, basic);
+  const auth = new HttpAuth(core, opts.clock);
+  const jmap = jmapRoutes(core, auth);
+  const admin = adminRoutes(core, auth);
+  const account = accountRoutes(core, auth);
   let httpsPort = 0;
 
   const handleSecure = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -67,6 +69,7 @@ export async function startHttp(
     try {
       if (await jmap.handle(req, res, url)) return;
       if (await admin.handle(req, res, url)) return;
+      if (await account.handle(req, res, url)) return;
       sendProblem(req, res, 404, 'about:blank', `nothing at ${url.pathname}`);
     } catch (err) {
       if (err instanceof URIError) {
