@@ -2,6 +2,7 @@
 // docs/ARCHITECTURE.md true: a layer may import the layers below it, never above.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Layers from the bottom up; each may import only the ones before it. */
 const order = ['util', 'mail', 'store', 'core'];
@@ -64,4 +65,41 @@ export default tseslint.config(
     },
   },
   ...layers,
+  // The web app: browser globals, the rules of hooks; it talks to the server only over HTTP
+  // (JMAP and the JSON API), so it may import the shared shapes of src/api and nothing else.
+  {
+    files: ['web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        localStorage: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+      },
+    },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/*', '!**/src/api', '**/src/api/*/**'],
+              message: 'The web app may import only src/api from the server tree.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['web/public/sw.js'],
+    languageOptions: {
+      globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', URL: 'readonly' },
+    },
+  },
 );

@@ -9,10 +9,12 @@ import { defaultDataDir } from '../src/cli/common.ts';
 import { initDataFolder, printInitResult } from '../src/cli/init.ts';
 import { serve } from '../src/cli/serve.ts';
 import { errorMessage, UserError } from '../src/util/errors.ts';
+import { buildWeb } from './build-web.ts';
 
 const dataDir = defaultDataDir();
 
 try {
+  if (await buildWeb()) console.log('champa: built the web app (web/dist)');
   if (!existsSync(join(dataDir, CONFIG_FILE))) {
     const portBase = Number(process.env.CHAMPA_PORT_BASE || 10000);
     const r = await initDataFolder({

@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { buildWeb } from './build-web.ts';
 
 const explicit = process.env.CHAMPA_TEST_POSTGRES || process.env.DATABASE_URL || '';
 const url = explicit || 'postgres://postgres@127.0.0.1:5432/test';
@@ -66,6 +67,9 @@ function findTests(dir: string): string[] {
   }
   return out;
 }
+
+// The web app's tests load the built app (and check its size): build it when sources changed.
+if (await buildWeb()) console.log('Built the web app (web/dist).');
 
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : findTests('test').sort();

@@ -3,7 +3,8 @@
 // /.well-known/acme-challenge/ (404 until ACME is added). Every response carries the security
 // headers (respond.ts); JSON is compressed when the client accepts; request bodies are
 // bounded; errors are JSON. Routes: the JMAP door (jmap.ts) and the admin API under
-// /api/admin (admin.ts). close() stops accepting, ends
+// /api/admin (admin.ts), the web app's account routes (account.ts) and the web app's files
+// (web.ts). close() stops accepting, ends
 // EventSource streams and idle keep-alive connections and resolves once in-flight requests
 // are answered.
 import {
@@ -22,6 +23,7 @@ import { adminRoutes } from './admin.ts';
 import { HttpAuth } from './auth.ts';
 import { jmapRoutes } from './jmap.ts';
 import { securityHeaders, sendProblem } from './respond.ts';
+import { webRoutes } from './web.ts';
 
 export interface HttpDoors {
   ports: { http: number; https: number };
@@ -31,6 +33,8 @@ export interface HttpDoors {
 export interface HttpOptions {
   /** For the failed-sign-in block and the credential cache (tests). */
   clock?: Clock;
+  /** The built web app (default web/dist). */
+  webDir?: string;
 }
 
 /** Longest time to receive a request's headers, and a whole request. */
@@ -55,6 +59,7 @@ export async function startHttp(
   const jmap = jmapRoutes(core, auth);
   const admin = adminRoutes(core, auth);
   const account = accountRoutes(core, auth);
+  const web = webRoutes(log, opts.webDir);
   let httpsPort = 0;
 
   const handleSecure = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -70,6 +75,7 @@ export async function startHttp(
       if (await jmap.handle(req, res, url)) return;
       if (await admin.handle(req, res, url)) return;
       if (await account.handle(req, res, url)) return;
+      if (web.handle(req, res, url)) return;
       sendProblem(req, res, 404, 'about:blank', `nothing at ${url.pathname}`);
     } catch (err) {
       if (err instanceof URIError) {

@@ -27,14 +27,14 @@ forEachStore('HTTP door', (kind) => {
   });
 
   test('security headers on every HTTPS response, errors included', async () => {
-    for (const path of ['/jmap/session', '/nothing-here', '/.well-known/jmap']) {
+    for (const path of ['/jmap/session', '/api/nothing-here', '/.well-known/jmap']) {
       const r = await call(env.doors.ports.https, path, { auth });
       assert.equal(r.headers['content-security-policy'], "default-src 'self'", path);
       assert.equal(r.headers['x-content-type-options'], 'nosniff');
       assert.equal(r.headers['referrer-policy'], 'no-referrer');
       assert.match(String(r.headers['strict-transport-security']), /max-age=\d+/);
     }
-    const missing = await call(env.doors.ports.https, '/nothing-here');
+    const missing = await call(env.doors.ports.https, '/api/nothing-here');
     assert.equal(missing.status, 404);
     assert.match(String(missing.headers['content-type']), /application\/problem\+json/);
   });
