@@ -11,7 +11,7 @@ import { ingest } from '../../src/core/deliver.ts';
 import { forEachStore } from '../helpers/stores.ts';
 import { testdataFiles } from '../helpers/testdata.ts';
 import { call } from '../http/client.ts';
-import { jmapEnv, PASSWORD, type JmapEnv } from './setup.ts';
+import { first, firstCall, jmapEnv, PASSWORD, type JmapEnv } from './setup.ts';
 
 const LAO_TEXT = 'ສະບາຍດີ ກະຊວງສຶກສາທິການ ແລະ ກິລາ';
 const LAO_FILE = 'ບົດລາຍງານ.pdf';
@@ -109,26 +109,28 @@ forEachStore('JMAP Email/get body', (kind) => {
   after(() => env.close());
 
   test('bodyStructure, textBody, htmlBody, attachments and bodyValues', async () => {
-    const [[, res]] = await env.api([
-      [
-        'Email/get',
-        {
-          accountId: env.accountId,
-          ids: [multiId],
-          properties: [
-            'bodyStructure',
-            'textBody',
-            'htmlBody',
-            'attachments',
-            'bodyValues',
-            'hasAttachment',
-          ],
-          fetchTextBodyValues: true,
-          fetchHTMLBodyValues: true,
-        },
-        'g',
-      ],
-    ]);
+    const res = first(
+      await env.api([
+        [
+          'Email/get',
+          {
+            accountId: env.accountId,
+            ids: [multiId],
+            properties: [
+              'bodyStructure',
+              'textBody',
+              'htmlBody',
+              'attachments',
+              'bodyValues',
+              'hasAttachment',
+            ],
+            fetchTextBodyValues: true,
+            fetchHTMLBodyValues: true,
+          },
+          'g',
+        ],
+      ]),
+    );
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const e = (res.list as any[])[0];
     assert.equal(e.bodyStructure.type, 'multipart/mixed');
@@ -183,19 +185,21 @@ forEachStore('JMAP Email/get body', (kind) => {
   });
 
   test('fetchAllBodyValues with maxBodyValueBytes cuts on whole graphemes; unknown charset flagged', async () => {
-    const [[, res]] = await env.api([
-      [
-        'Email/get',
-        {
-          accountId: env.accountId,
-          ids: [multiId],
-          properties: ['bodyValues'],
-          fetchAllBodyValues: true,
-          maxBodyValueBytes: 20,
-        },
-        'g',
-      ],
-    ]);
+    const res = first(
+      await env.api([
+        [
+          'Email/get',
+          {
+            accountId: env.accountId,
+            ids: [multiId],
+            properties: ['bodyValues'],
+            fetchAllBodyValues: true,
+            maxBodyValueBytes: 20,
+          },
+          'g',
+        ],
+      ]),
+    );
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const v = (res.list as any[])[0].bodyValues;
     assert.deepEqual(Object.keys(v).sort(), ['1.1', '1.2.1', '3']);
@@ -210,7 +214,7 @@ forEachStore('JMAP Email/get body', (kind) => {
   });
 
   test('header forms and header-derived properties', async () => {
-    const [[, res], [, bad], [, bad2]] = await env.api([
+    const r = await env.api([
       [
         'Email/get',
         {
@@ -248,6 +252,11 @@ forEachStore('JMAP Email/get body', (kind) => {
         'c',
       ],
     ]);
+    const [res, bad, bad2] = r.map((x) => x[1]) as [
+      Record<string, unknown>,
+      { type: string },
+      { type: string },
+    ];
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const e = (res.list as any[])[0];
     assert.deepEqual(e.from, [{ name: 'ສົມພອນ', email: 'somphone@moes.example' }]);
@@ -272,9 +281,11 @@ forEachStore('JMAP Email/get body', (kind) => {
   });
 
   test('a long Lao preview is at most 256 characters and ends on a whole grapheme', async () => {
-    const [[, res]] = await env.api([
-      ['Email/get', { accountId: env.accountId, ids: [longId], properties: ['preview'] }, 'g'],
-    ]);
+    const res = first(
+      await env.api([
+        ['Email/get', { accountId: env.accountId, ids: [longId], properties: ['preview'] }, 'g'],
+      ]),
+    );
     const preview = (res.list as { preview: string }[])[0]!.preview;
     assert.ok(preview.length > 200 && preview.length <= 256, `${preview.length}`);
     const full = longLao().toString('utf8').split('\r\n\r\n')[1]!.replace(/\s+/g, ' ');
@@ -292,31 +303,33 @@ forEachStore('JMAP Email/get body', (kind) => {
     }
     for (let i = 0; i < ids.length; i += 50) {
       const batch = ids.slice(i, i + 50);
-      const [[name, res]] = await env.api([
-        [
-          'Email/get',
-          {
-            accountId: env.accountId,
-            ids: batch,
-            properties: [
-              'bodyStructure',
-              'textBody',
-              'htmlBody',
-              'attachments',
-              'bodyValues',
-              'preview',
-              'from',
-              'to',
-              'subject',
-              'headers',
-              'header:Subject:asText',
-            ],
-            fetchAllBodyValues: true,
-            maxBodyValueBytes: 4096,
-          },
-          'g',
-        ],
-      ]);
+      const [name, res] = firstCall(
+        await env.api([
+          [
+            'Email/get',
+            {
+              accountId: env.accountId,
+              ids: batch,
+              properties: [
+                'bodyStructure',
+                'textBody',
+                'htmlBody',
+                'attachments',
+                'bodyValues',
+                'preview',
+                'from',
+                'to',
+                'subject',
+                'headers',
+                'header:Subject:asText',
+              ],
+              fetchAllBodyValues: true,
+              maxBodyValueBytes: 4096,
+            },
+            'g',
+          ],
+        ]),
+      );
       assert.equal(name, 'Email/get', JSON.stringify(res));
       const list = res.list as {
         id: string;

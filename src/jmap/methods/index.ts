@@ -3,6 +3,8 @@ import type { Method } from '../context.ts';
 import { coreEcho } from './core-echo.ts';
 import { mailboxGet } from './mailbox-get.ts';
 import { mailboxChanges } from './mailbox-changes.ts';
+import { mailboxSet } from './mailbox-set.ts';
+import { mailboxQuery, mailboxQueryChanges } from './mailbox-query.ts';
 import { emailGet } from './email-get.ts';
 import { emailQuery } from './email-query.ts';
 import { emailChanges } from './email-changes.ts';
@@ -14,6 +16,9 @@ export const METHODS: Record<string, Method | undefined> = {
   'Core/echo': coreEcho,
   'Mailbox/get': mailboxGet,
   'Mailbox/changes': mailboxChanges,
+  'Mailbox/set': mailboxSet,
+  'Mailbox/query': mailboxQuery,
+  'Mailbox/queryChanges': mailboxQueryChanges,
   'Email/get': emailGet,
   'Email/query': emailQuery,
   'Email/changes': emailChanges,
