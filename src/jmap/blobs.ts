@@ -32,8 +32,8 @@ export async function readBlob(
     if (!(await mayReadHash(core, accountId, ref.hash))) return null;
     return core.blobs.get(ref.hash);
   }
-  // Parts only of emails (an upload is not parsed as a message).
-  if (!(await accountHasBlob(core.db, accountId, ref.hash))) return null;
+  // A part of an email, or of an uploaded message (Email/parse shows such part ids).
+  if (!(await mayReadHash(core, accountId, ref.hash))) return null;
   const buf = await core.blobs.get(ref.hash);
   const part = findPart(await structureOf(core, ref.hash, buf), ref.partId);
   return part ? partBytes(buf, part).bytes : null;

@@ -224,9 +224,9 @@ forEachStore('JMAP Mailbox/set and query', (kind) => {
       ['Mailbox/query', { accountId: acc(), sort: [{ property: 'totalEmails' }] }, 'bad'],
       ['Mailbox/query', { accountId: acc(), filter: { colour: 'red' } }, 'bad2'],
     ]);
-    assert.equal(r[0]![1].ids[0], inbox, 'inbox has the first sortOrder');
+    assert.equal((r[0]![1].ids as string[])[0], inbox, 'inbox has the first sortOrder');
     assert.deepEqual(r[1]![1].ids, [t, y, x], 'parent first, then children by name');
-    assert.ok(!(r[2]![1].ids as string[]).includes(y), 'Alpha matches, its parent Tree does not');
+    assert.ok(!(r[2]![1].ids as string[]).includes(y!), 'Alpha matches, its parent Tree does not');
     assert.equal(r[3]![1].type, 'unsupportedSort');
     assert.equal(r[4]![1].type, 'unsupportedFilter');
 

@@ -4,9 +4,8 @@
 // bodyStructure, textBody, htmlBody, attachments, bodyValues) from the stored part structure
 // and the blob. The blob is read only when one of those is asked for.
 import { z } from 'zod';
-import { accountModseq, emailsByIds, type EmailRow } from '../../core/messages.ts';
+import { accountModseq, emailsByIds } from '../../core/messages.ts';
 import { emailMailboxIds } from '../../core/mailquery.ts';
-import { rawFields } from '../../mail/headerfields.ts';
 import { CAP_MAIL } from '../limits.ts';
 import {
   idSchema,
@@ -15,30 +14,15 @@ import {
   stateOf,
   uintSchema,
   utcDate,
-  type CallContext,
   type Method,
 } from '../context.ts';
 import { checkIdsLimit, pick } from '../get.ts';
 import { MethodError } from '../errors.ts';
 import { blobIdOf } from '../blobid.ts';
 import { structureOf } from '../blobs.ts';
-import {
-  asAddresses,
-  asMessageIds,
-  headerProperty,
-  headerValue,
-  type HeaderProperty,
-} from '../headerforms.ts';
-import {
-  allParts,
-  bodyLists,
-  bodyPartObject,
-  bodyProperties,
-  bodyTree,
-  bodyValue,
-  wholePreview,
-  type BodyNode,
-} from '../bodystructure.ts';
+import { headerProperty, type HeaderProperty } from '../headerforms.ts';
+import { bodyProperties, wholePreview } from '../bodystructure.ts';
+import { BODY, HEADER_CONVENIENCE, messageView } from '../emailview.ts';
 
 const schema = z.object({
   accountId: z.string(),
@@ -64,19 +48,6 @@ const META = [
   'hasAttachment',
   'preview',
 ];
-/** Header-derived convenience properties (§4.1.3) and the field each reads. */
-const HEADER_CONVENIENCE: Record<string, [field: string, form: 'Addresses' | 'MessageIds']> = {
-  messageId: ['message-id', 'MessageIds'],
-  inReplyTo: ['in-reply-to', 'MessageIds'],
-  references: ['references', 'MessageIds'],
-  sender: ['sender', 'Addresses'],
-  from: ['from', 'Addresses'],
-  to: ['to', 'Addresses'],
-  cc: ['cc', 'Addresses'],
-  bcc: ['bcc', 'Addresses'],
-  replyTo: ['reply-to', 'Addresses'],
-};
-const BODY = ['bodyStructure', 'bodyValues', 'textBody', 'htmlBody', 'attachments'];
 const KNOWN = new Set([...META, ...Object.keys(HEADER_CONVENIENCE), 'headers', ...BODY]);
 
 /** §4.2: the properties returned when none are asked for. */
@@ -107,8 +78,6 @@ const DEFAULTS = [
   'attachments',
 ];
 
-type Args = z.infer<typeof schema>;
-
 function chosen(requested: string[] | null | undefined): {
   props: Set<string>;
   headers: HeaderProperty[];
@@ -123,62 +92,6 @@ function chosen(requested: string[] | null | undefined): {
     else throw new MethodError('invalidArguments', `unknown or unsupported property: ${p}`);
   }
   return { props, headers };
-}
-
-async function fromBlob(
-  ctx: CallContext,
-  row: EmailRow,
-  args: Args,
-  props: Set<string>,
-  headers: HeaderProperty[],
-): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  const buf = await ctx.core.blobs.get(row.blobHash);
-  const root = await structureOf(ctx.core, row.blobHash, buf);
-  const fields = rawFields(buf, 0, root.bodyStart);
-  for (const [prop, [field, form]] of Object.entries(HEADER_CONVENIENCE)) {
-    if (!props.has(prop)) continue;
-    const last = fields.filter((f) => f.name.toLowerCase() === field).pop();
-    out[prop] = !last
-      ? null
-      : form === 'MessageIds'
-        ? asMessageIds(last.value)
-        : asAddresses(last.value);
-  }
-  if (props.has('headers')) out.headers = fields;
-  for (const h of headers) out[h.property] = headerValue(fields, h);
-  if (!BODY.some((p) => props.has(p))) return out;
-  const bp = bodyProperties(args.bodyProperties);
-  const tree = bodyTree(root);
-  const lists = bodyLists(tree);
-  const part = (n: BodyNode) => bodyPartObject(n, buf, row.blobHash, bp, false);
-  if (props.has('bodyStructure'))
-    out.bodyStructure = bodyPartObject(
-      tree,
-      buf,
-      row.blobHash,
-      {
-        plain: args.bodyProperties ? bp.plain : new Set([...bp.plain, 'subParts']),
-        headers: bp.headers,
-      },
-      true,
-    );
-  if (props.has('textBody')) out.textBody = lists.textBody.map(part);
-  if (props.has('htmlBody')) out.htmlBody = lists.htmlBody.map(part);
-  if (props.has('attachments')) out.attachments = lists.attachments.map(part);
-  if (props.has('bodyValues')) {
-    const wanted = new Map<string, BodyNode>();
-    const add = (list: BodyNode[]) => {
-      for (const n of list) if (n.partId && n.info.type === 'text') wanted.set(n.partId, n);
-    };
-    if (args.fetchAllBodyValues) add(allParts(tree));
-    if (args.fetchTextBodyValues) add(lists.textBody);
-    if (args.fetchHTMLBodyValues) add(lists.htmlBody);
-    const values: Record<string, unknown> = {};
-    for (const [id, n] of wanted) values[id] = bodyValue(buf, n, args.maxBodyValueBytes ?? 0);
-    out.bodyValues = values;
-  }
-  return out;
 }
 
 export const emailGet: Method = {
@@ -221,7 +134,11 @@ export const emailGet: Method = {
         hasAttachment: r.hasAttachment,
         preview: wholePreview(r.preview),
       };
-      if (needBlob) Object.assign(obj, await fromBlob(ctx, r, args, props, headers));
+      if (needBlob) {
+        const buf = await ctx.core.blobs.get(r.blobHash);
+        const root = await structureOf(ctx.core, r.blobHash, buf);
+        Object.assign(obj, messageView(buf, r.blobHash, root, args, props, headers));
+      }
       list.push(pick(obj, new Set([...props, ...headers.map((h) => h.property)])));
     }
     return { accountId: args.accountId, state: stateOf(state), list, notFound };

@@ -9,6 +9,12 @@ import { emailGet } from './email-get.ts';
 import { emailQuery } from './email-query.ts';
 import { emailChanges } from './email-changes.ts';
 import { emailSet } from './email-set.ts';
+import { emailImport } from './email-import.ts';
+import { emailParse } from './email-parse.ts';
+import { emailCopy } from './email-copy.ts';
+import { emailQueryChanges } from './email-querychanges.ts';
+import { blobCopy } from './blob-copy.ts';
+import { searchSnippetGet } from './searchsnippet-get.ts';
 import { threadGet } from './thread-get.ts';
 import { identityGet } from './identity-get.ts';
 
@@ -23,6 +29,12 @@ export const METHODS: Record<string, Method | undefined> = {
   'Email/query': emailQuery,
   'Email/changes': emailChanges,
   'Email/set': emailSet,
+  'Email/import': emailImport,
+  'Email/parse': emailParse,
+  'Email/copy': emailCopy,
+  'Email/queryChanges': emailQueryChanges,
+  'Blob/copy': blobCopy,
+  'SearchSnippet/get': searchSnippetGet,
   'Thread/get': threadGet,
   'Identity/get': identityGet,
 };
