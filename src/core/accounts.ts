@@ -226,6 +226,10 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
       'recovery_codes',
       'app_passwords',
       'sessions',
+      'identities',
+      'vacation',
+      'vacation_replies',
+      'push_subscriptions',
     ] as const)
       await trx.deleteFrom(t).where('account_id', '=', a.id).execute();
     await trx.deleteFrom('accounts').where('id', '=', a.id).execute();

@@ -116,6 +116,7 @@ export async function createMailbox(
     subscribed: 1,
     modseq,
     created_at: now,
+    sort_order: null,
   };
   await trx.insertInto('mailboxes').values(row).execute();
   await recordChanges(trx, accountId, modseq, [{ type: 'Mailbox', id: row.id, op: 'c' }]);

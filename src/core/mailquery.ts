@@ -110,6 +110,9 @@ export interface EmailListFilter {
   after?: number;
   minSize?: number;
   maxSize?: number;
+  /** Emails with / without this keyword. */
+  hasKeyword?: string;
+  notKeyword?: string;
 }
 
 export interface EmailListItem {
@@ -125,17 +128,13 @@ export type EmailSortKey = 'receivedAt' | 'sentAt' | 'size';
 
 const SORT_COLUMN = { receivedAt: 'e.received_at', sentAt: 'e.sent_at', size: 'e.size' } as const;
 
-/** The account's emails matching the filter, sorted (ties broken by id, stable). */
-export async function listEmails(
-  db: Db,
-  accountId: number,
-  filter: EmailListFilter,
-  sort: { key: EmailSortKey; ascending: boolean }[],
-): Promise<EmailListItem[]> {
-  let q = db
-    .selectFrom('emails as e')
-    .select(['e.id', 'e.thread_id', 'e.keywords', 'e.received_at', 'e.sent_at', 'e.size'])
-    .where('e.account_id', '=', accountId);
+/** A LIKE pattern matching a keyword inside the stored JSON array. */
+function keywordPattern(k: string): string {
+  return '%' + JSON.stringify(k).replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+}
+
+function filtered(db: Db, accountId: number, filter: EmailListFilter) {
+  let q = db.selectFrom('emails as e').where('e.account_id', '=', accountId);
   if (filter.inMailbox !== undefined) {
     const mb = filter.inMailbox;
     q = q.where((eb) =>
@@ -165,8 +164,37 @@ export async function listEmails(
   if (filter.after !== undefined) q = q.where('e.received_at', '>=', filter.after);
   if (filter.minSize !== undefined) q = q.where('e.size', '>=', filter.minSize);
   if (filter.maxSize !== undefined) q = q.where('e.size', '<', filter.maxSize);
+  if (filter.hasKeyword !== undefined)
+    q = q.where(sql<boolean>`e.keywords like ${keywordPattern(filter.hasKeyword)} escape '\\'`);
+  if (filter.notKeyword !== undefined)
+    q = q.where(sql<boolean>`e.keywords not like ${keywordPattern(filter.notKeyword)} escape '\\'`);
+  return q;
+}
+
+/**
+ * The account's emails matching the filter, sorted; ties are broken by id in the direction of
+ * the first sort key, so (account, received_at, id) serves the usual newest-first order from
+ * its index. `page` reads only a window of the result (JMAP Email/query's position/limit).
+ */
+export async function listEmails(
+  db: Db,
+  accountId: number,
+  filter: EmailListFilter,
+  sort: { key: EmailSortKey; ascending: boolean }[],
+  page?: { offset: number; limit: number },
+): Promise<EmailListItem[]> {
+  let q = filtered(db, accountId, filter).select([
+    'e.id',
+    'e.thread_id',
+    'e.keywords',
+    'e.received_at',
+    'e.sent_at',
+    'e.size',
+  ]);
   for (const s of sort) q = q.orderBy(SORT_COLUMN[s.key], s.ascending ? 'asc' : 'desc');
-  const rows = await q.orderBy('e.id').execute();
+  q = q.orderBy('e.id', sort[0] && !sort[0].ascending ? 'desc' : 'asc');
+  if (page) q = q.limit(page.limit).offset(page.offset);
+  const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
     threadId: r.thread_id,
@@ -175,6 +203,37 @@ export async function listEmails(
     sentAt: r.sent_at === null ? null : Number(r.sent_at),
     size: Number(r.size),
   }));
+}
+
+/** How many of the account's emails match the filter. */
+export async function countEmails(
+  db: Db,
+  accountId: number,
+  filter: EmailListFilter,
+): Promise<number> {
+  const row = await filtered(db, accountId, filter)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** The ids of the emails in these threads (e.g. to see which one now stands for a thread). */
+export async function emailsOfThreads(
+  db: Db,
+  accountId: number,
+  threadIds: string[],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < threadIds.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('emails')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('thread_id', 'in', threadIds.slice(i, i + CHUNK))
+      .execute();
+    out.push(...rows.map((r) => r.id));
+  }
+  return out;
 }
 
 export interface LoggedChange {

@@ -56,6 +56,21 @@ function asRequest(value: unknown): JmapRequest {
   };
 }
 
+/**
+ * Ids given as "#creationId" in the id lists of a call stand for the ids created earlier in
+ * the request (RFC 8620 §5.3); unknown ones are left for the method to find missing.
+ */
+function resolveCreationIds(args: Args, createdIds: Map<string, string>): Args {
+  for (const key of ['ids', 'emailIds']) {
+    const v = args[key];
+    if (Array.isArray(v))
+      args[key] = v.map((id: unknown) =>
+        typeof id === 'string' && id.startsWith('#') ? (createdIds.get(id.slice(1)) ?? id) : id,
+      );
+  }
+  return args;
+}
+
 export async function handleApiRequest(ctx: JmapContext, body: string): Promise<JmapResponse> {
   let parsed: unknown;
   try {
@@ -86,7 +101,7 @@ export async function handleApiRequest(ctx: JmapContext, body: string): Promise<
       continue;
     }
     try {
-      const args: Args = resolveReferences(rawArgs, responses);
+      const args: Args = resolveCreationIds(resolveReferences(rawArgs, responses), createdIds);
       const result = await method.run({ ...ctx, createdIds }, args);
       responses.push([name, result, callId]);
     } catch (err) {

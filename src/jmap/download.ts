@@ -1,12 +1,10 @@
 // Blob download for the JMAP download endpoint (RFC 8620 §6.2): the bytes of a blob the
-// account may read (one of its emails is stored as it, or it uploaded it: core/uploads.ts),
-// or null (the caller answers 404).
+// account may read (blobs.ts: its emails, their parts, its uploads), or null (the caller
+// answers 404).
 import type { Core } from '../core/core.ts';
-import { accountHasBlob } from '../core/mailquery.ts';
-import { hasUpload } from '../core/uploads.ts';
 import type { Account } from '../store/schema.ts';
 import { jmapAccountId } from './context.ts';
-import { hashOfBlobId } from './blobid.ts';
+import { readBlob } from './blobs.ts';
 
 export async function downloadBlob(
   core: Core,
@@ -15,12 +13,5 @@ export async function downloadBlob(
   blobId: string,
 ): Promise<Buffer | null> {
   if (accountId !== jmapAccountId(account)) return null;
-  const hash = hashOfBlobId(blobId);
-  if (!hash) return null;
-  if (
-    !(await accountHasBlob(core.db, account.id, hash)) &&
-    !(await hasUpload(core.db, account.id, hash))
-  )
-    return null;
-  return core.blobs.get(hash);
+  return readBlob(core, account.id, blobId);
 }

@@ -40,7 +40,9 @@ export type MethodErrorType =
   | 'unsupportedSort'
   | 'unsupportedFilter'
   | 'anchorNotFound'
-  | 'tooManyChanges';
+  | 'tooManyChanges'
+  | 'fromAccountNotFound'
+  | 'fromAccountNotSupportedByMethod';
 
 /** Thrown by a method: answered as an "error" response for that call. */
 export class MethodError extends Error {

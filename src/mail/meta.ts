@@ -44,9 +44,18 @@ export function messageIds(text: string | undefined): string[] {
 
 const PREVIEW_CHARS = 256;
 
+const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/** At most `max` UTF-16 units of text, cut only between graphemes (Lao marks stay whole). */
 export function makePreview(text: string, max = PREVIEW_CHARS): string {
   const t = text.replace(/\s+/g, ' ').trim();
-  return t.length <= max ? t : t.slice(0, max);
+  if (t.length <= max) return t;
+  let end = 0;
+  for (const { segment, index } of graphemes.segment(t.slice(0, max + 8))) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return t.slice(0, end);
 }
 
 /** Text safe for every store: NFC, and no NUL or other C0 controls (PostgreSQL refuses NUL). */

@@ -462,6 +462,88 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0010_jmap': {
+      // What JMAP Mail and Submission keep beyond the mail itself (RFC 8621 §2, §6, §7, §8;
+      // RFC 8620 §7.2): a mailbox's own sort order; identities with names and signatures;
+      // the vacation response and whom it answered when (RFC 3834 §2: once per sender per
+      // period); email submissions (held for the undo window, then queued); push
+      // subscriptions. An index lets Email/query walk an account's emails newest first.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('mailboxes').addColumn('sort_order', 'integer').execute();
+        await db.schema
+          .createIndex('emails_received')
+          .on('emails')
+          .columns(['account_id', 'received_at', 'id'])
+          .execute();
+        await db.schema
+          .createTable('identities')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('reply_to', 'text')
+          .addColumn('bcc', 'text')
+          .addColumn('text_signature', 'text', (c) => c.notNull())
+          .addColumn('html_signature', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('identities_pk', ['account_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('vacation')
+          .addColumn('account_id', big, (c) => c.primaryKey())
+          .addColumn('is_enabled', 'integer', (c) => c.notNull())
+          .addColumn('from_date', big)
+          .addColumn('to_date', big)
+          .addColumn('subject', 'text')
+          .addColumn('text_body', 'text')
+          .addColumn('html_body', 'text')
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('vacation_replies')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('sent_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('vacation_replies_pk', ['account_id', 'sender'])
+          .execute();
+        await db.schema
+          .createTable('email_submissions')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('identity_id', 'text', (c) => c.notNull())
+          .addColumn('email_id', 'text', (c) => c.notNull())
+          .addColumn('thread_id', 'text', (c) => c.notNull())
+          .addColumn('envelope', 'text', (c) => c.notNull())
+          .addColumn('blob_hash', 'text', (c) => c.notNull())
+          .addColumn('send_at', big, (c) => c.notNull())
+          .addColumn('undo_status', 'text', (c) => c.notNull())
+          .addColumn('delivery_status', 'text')
+          .addColumn('on_success', 'text')
+          .addColumn('queue_id', big)
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('email_submissions_pk', ['account_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('email_submissions_due')
+          .on('email_submissions')
+          .columns(['undo_status', 'send_at'])
+          .execute();
+        await db.schema
+          .createTable('push_subscriptions')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('device_client_id', 'text', (c) => c.notNull())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('keys', 'text')
+          .addColumn('verification_code', 'text', (c) => c.notNull())
+          .addColumn('verified', 'integer', (c) => c.notNull())
+          .addColumn('expires', big)
+          .addColumn('types', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('push_subscriptions_pk', ['account_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

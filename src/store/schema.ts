@@ -63,6 +63,7 @@ export interface MailboxTable {
   subscribed: Generated<number>;
   modseq: number;
   created_at: number;
+  sort_order: number | null; // JMAP sortOrder set by the user; null: by role (0010_jmap)
 }
 
 export interface EmailTable {
@@ -221,6 +222,74 @@ export interface Database {
   sessions: SessionTable;
   acl_grants: AclGrantTable;
   uploads: UploadTable;
+  identities: IdentityTable;
+  vacation: VacationTable;
+  vacation_replies: VacationReplyTable;
+  email_submissions: EmailSubmissionTable;
+  push_subscriptions: PushSubscriptionTable;
+}
+
+/** A JMAP Identity's own settings (core/identities.ts, RFC 8621 §6). */
+export interface IdentityTable {
+  account_id: number;
+  id: string;
+  name: string;
+  email: string; // lower-case; one of the account's sendable addresses
+  reply_to: string | null; // JSON EmailAddress[]
+  bcc: string | null; // JSON EmailAddress[]
+  text_signature: string;
+  html_signature: string;
+  created_at: number;
+}
+
+/** The vacation response of an account (core/vacation.ts, RFC 8621 §8). */
+export interface VacationTable {
+  account_id: number;
+  is_enabled: number;
+  from_date: number | null;
+  to_date: number | null;
+  subject: string | null;
+  text_body: string | null;
+  html_body: string | null;
+  updated_at: number;
+}
+
+/** Whom the vacation response answered, and when (RFC 3834 §2: once per period). */
+export interface VacationReplyTable {
+  account_id: number;
+  sender: string; // lower-case address
+  sent_at: number;
+}
+
+/** A JMAP EmailSubmission (core/submission.ts, RFC 8621 §7). */
+export interface EmailSubmissionTable {
+  account_id: number;
+  id: string;
+  identity_id: string;
+  email_id: string;
+  thread_id: string;
+  envelope: string; // JSON {mailFrom, rcptTo}
+  blob_hash: string; // the message as sent, referenced while pending
+  send_at: number;
+  undo_status: string; // pending | final | canceled
+  delivery_status: string | null; // JSON per recipient
+  on_success: string | null; // JSON: Email/set to apply once sent
+  queue_id: number | null;
+  created_at: number;
+}
+
+/** A JMAP PushSubscription (RFC 8620 §7.2). */
+export interface PushSubscriptionTable {
+  account_id: number;
+  id: string;
+  device_client_id: string;
+  url: string;
+  keys: string | null; // JSON {p256dh, auth}
+  verification_code: string;
+  verified: number;
+  expires: number | null;
+  types: string | null; // JSON string[] or null for all
+  created_at: number;
 }
 
 /** A blob uploaded over JMAP (core/uploads.ts); holds one reference in `blobs`. */

@@ -57,3 +57,19 @@ export async function jmapEnv(kind: StoreKind): Promise<JmapEnv> {
     },
   };
 }
+
+/** The arguments of the first response (tests read them loosely typed). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function first(responses: Invocation[]): Record<string, any> {
+  const r = responses[0];
+  if (!r) throw new Error('no response');
+  return r[1];
+}
+
+/** The first response as [name, arguments]. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function firstCall(responses: Invocation[]): [string, Record<string, any>] {
+  const r = responses[0];
+  if (!r) throw new Error('no response');
+  return [r[0], r[1]];
+}

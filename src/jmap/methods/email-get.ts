@@ -1,16 +1,28 @@
 // Email/get (RFC 8621 §4.2): metadata properties from the stored row (computed once at
-// delivery), mailboxIds from the memberships, and header-derived properties (addresses with
-// names, message ids) by parsing the blob only when one of them is asked for. Body
-// properties (bodyStructure, textBody, htmlBody, bodyValues, attachments) come next.
+// delivery), mailboxIds from the memberships; header properties (§4.1.2–4.1.3, including
+// "header:…:as…" forms) from the message's header block, and body properties (§4.1.4:
+// bodyStructure, textBody, htmlBody, attachments, bodyValues) from the stored part structure
+// and the blob. The blob is read only when one of those is asked for.
 import { z } from 'zod';
 import { accountModseq, emailsByIds } from '../../core/messages.ts';
 import { emailMailboxIds } from '../../core/mailquery.ts';
 import { CAP_MAIL } from '../limits.ts';
-import { idSchema, mustAccount, parseArgs, stateOf, utcDate, type Method } from '../context.ts';
-import { checkIdsLimit, pick, properties } from '../get.ts';
+import {
+  idSchema,
+  mustAccount,
+  parseArgs,
+  stateOf,
+  uintSchema,
+  utcDate,
+  type Method,
+} from '../context.ts';
+import { checkIdsLimit, pick } from '../get.ts';
 import { MethodError } from '../errors.ts';
 import { blobIdOf } from '../blobid.ts';
-import { HEADER_PROPS, headerProps } from '../emailheaders.ts';
+import { structureOf } from '../blobs.ts';
+import { headerProperty, type HeaderProperty } from '../headerforms.ts';
+import { bodyProperties, wholePreview } from '../bodystructure.ts';
+import { BODY, HEADER_CONVENIENCE, messageView } from '../emailview.ts';
 
 const schema = z.object({
   accountId: z.string(),
@@ -20,7 +32,7 @@ const schema = z.object({
   fetchTextBodyValues: z.boolean().optional(),
   fetchHTMLBodyValues: z.boolean().optional(),
   fetchAllBodyValues: z.boolean().optional(),
-  maxBodyValueBytes: z.number().int().min(0).optional(),
+  maxBodyValueBytes: uintSchema.optional(),
 });
 
 const META = [
@@ -35,8 +47,52 @@ const META = [
   'sentAt',
   'hasAttachment',
   'preview',
-] as const;
-const KNOWN: readonly string[] = [...META, ...HEADER_PROPS];
+];
+const KNOWN = new Set([...META, ...Object.keys(HEADER_CONVENIENCE), 'headers', ...BODY]);
+
+/** §4.2: the properties returned when none are asked for. */
+const DEFAULTS = [
+  'id',
+  'blobId',
+  'threadId',
+  'mailboxIds',
+  'keywords',
+  'size',
+  'receivedAt',
+  'messageId',
+  'inReplyTo',
+  'references',
+  'sender',
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'replyTo',
+  'subject',
+  'sentAt',
+  'hasAttachment',
+  'preview',
+  'bodyValues',
+  'textBody',
+  'htmlBody',
+  'attachments',
+];
+
+function chosen(requested: string[] | null | undefined): {
+  props: Set<string>;
+  headers: HeaderProperty[];
+} {
+  const list = requested ?? DEFAULTS;
+  const props = new Set<string>(['id']);
+  const headers: HeaderProperty[] = [];
+  for (const p of list) {
+    const h = headerProperty(p);
+    if (h) headers.push(h);
+    else if (KNOWN.has(p)) props.add(p);
+    else throw new MethodError('invalidArguments', `unknown or unsupported property: ${p}`);
+  }
+  return { props, headers };
+}
 
 export const emailGet: Method = {
   capability: CAP_MAIL,
@@ -45,13 +101,16 @@ export const emailGet: Method = {
     const accountId = mustAccount(ctx, args.accountId);
     if (!args.ids) throw new MethodError('requestTooLarge', 'Email/get needs ids');
     checkIdsLimit(args.ids);
-    const props = properties(args.properties, KNOWN);
+    const { props, headers } = chosen(args.properties);
+    if (args.bodyProperties) bodyProperties(args.bodyProperties); // invalidArguments early
     const db = ctx.core.db;
     const state = await accountModseq(db, accountId);
     const rows = await emailsByIds(db, accountId, args.ids);
     const found = [...rows.keys()];
     const boxes = props.has('mailboxIds') ? await emailMailboxIds(db, accountId, found) : new Map();
-    const needBlob = HEADER_PROPS.some((p) => props.has(p));
+    const needBlob =
+      headers.length > 0 ||
+      [...props].some((p) => p in HEADER_CONVENIENCE || p === 'headers' || BODY.includes(p));
     const list: Record<string, unknown>[] = [];
     const notFound: string[] = [];
     for (const id of args.ids) {
@@ -73,10 +132,14 @@ export const emailGet: Method = {
         subject: r.subject,
         sentAt: r.sentAt === null ? null : utcDate(r.sentAt),
         hasAttachment: r.hasAttachment,
-        preview: r.preview,
+        preview: wholePreview(r.preview),
       };
-      if (needBlob) Object.assign(obj, await headerProps(await ctx.core.blobs.get(r.blobHash)));
-      list.push(pick(obj, props));
+      if (needBlob) {
+        const buf = await ctx.core.blobs.get(r.blobHash);
+        const root = await structureOf(ctx.core, r.blobHash, buf);
+        Object.assign(obj, messageView(buf, r.blobHash, root, args, props, headers));
+      }
+      list.push(pick(obj, new Set([...props, ...headers.map((h) => h.property)])));
     }
     return { accountId: args.accountId, state: stateOf(state), list, notFound };
   },

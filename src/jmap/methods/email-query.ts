@@ -2,11 +2,13 @@
 // before/after, minSize/maxSize, hasKeyword/notKeyword, and text/from/to/cc/bcc/subject/body
 // through the shared full-text index (core/search.ts, whole words, so Lao works), combined
 // with AND/OR/NOT operators. Sorts: receivedAt (default, newest first), sentAt, size.
-// collapseThreads keeps the first email of each thread. queryChanges is not offered yet
-// (canCalculateChanges: false).
+// collapseThreads keeps the first email of each thread. A plain condition without text is
+// answered by SQL reading only the requested page (the list view of a 100,000-message
+// mailbox); the rest filters the candidates in memory. queryChanges: email-querychanges.ts.
 import { z } from 'zod';
 import { accountModseq } from '../../core/messages.ts';
 import {
+  countEmails,
   listEmails,
   type EmailListFilter,
   type EmailListItem,
@@ -78,6 +80,45 @@ function keyword(v: unknown, key: string): string {
   return flagToKeyword(str(v, key)) ?? bad(`${key} is not a valid keyword`);
 }
 
+function size(v: unknown, key: string): number {
+  return typeof v === 'number' && v >= 0 ? v : bad(`${key} must be a number`);
+}
+
+/**
+ * A FilterCondition's SQL part (every key but the text ones) and its text searches. Keys
+ * are checked here, so a bad filter fails before anything is read.
+ */
+function condition(f: Record<string, unknown>): { sql: EmailListFilter; text: [string, string][] } {
+  const q: EmailListFilter = {};
+  const text: [string, string][] = [];
+  for (const [key, v] of Object.entries(f)) {
+    if (key === 'inMailbox') q.inMailbox = str(v, key);
+    else if (key === 'inMailboxOtherThan') {
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) bad(`${key} must be ids`);
+      q.inMailboxOtherThan = v as string[];
+    } else if (key === 'before') q.before = date(v, key);
+    else if (key === 'after') q.after = date(v, key);
+    else if (key === 'minSize') q.minSize = size(v, key);
+    else if (key === 'maxSize') q.maxSize = size(v, key);
+    else if (key === 'hasKeyword') q.hasKeyword = keyword(v, key);
+    else if (key === 'notKeyword') q.notKeyword = keyword(v, key);
+    else if (key in TEXT_FIELDS) text.push([key, str(v, key)]);
+    else bad(`filter ${key} is not supported`);
+  }
+  return { sql: q, text };
+}
+
+function inMemory(q: EmailListFilter): Predicate {
+  const tests: Predicate[] = [];
+  if (q.before !== undefined) tests.push((e) => e.receivedAt < q.before!);
+  if (q.after !== undefined) tests.push((e) => e.receivedAt >= q.after!);
+  if (q.minSize !== undefined) tests.push((e) => e.size >= q.minSize!);
+  if (q.maxSize !== undefined) tests.push((e) => e.size < q.maxSize!);
+  if (q.hasKeyword !== undefined) tests.push((e) => e.keywords.includes(q.hasKeyword!));
+  if (q.notKeyword !== undefined) tests.push((e) => !e.keywords.includes(q.notKeyword!));
+  return (e) => tests.every((t) => t(e));
+}
+
 async function compile(
   ctx: CallContext,
   accountId: number,
@@ -96,44 +137,76 @@ async function compile(
     if (op === 'NOT') return (e) => !parts.some((p) => p(e));
     return bad(`unknown operator ${String(op)}`);
   }
-  const tests: Predicate[] = [];
-  const sql: EmailListFilter = {};
-  let useSql = false;
-  for (const [key, v] of Object.entries(f)) {
-    if (key === 'inMailbox') {
-      sql.inMailbox = str(v, key);
-      useSql = true;
-    } else if (key === 'inMailboxOtherThan') {
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) bad(`${key} must be ids`);
-      sql.inMailboxOtherThan = v as string[];
-      useSql = true;
-    } else if (key === 'before') {
-      const t = date(v, key);
-      tests.push((e) => e.receivedAt < t);
-    } else if (key === 'after') {
-      const t = date(v, key);
-      tests.push((e) => e.receivedAt >= t);
-    } else if (key === 'minSize' || key === 'maxSize') {
-      if (typeof v !== 'number' || v < 0) bad(`${key} must be a number`);
-      const n = v as number;
-      tests.push(key === 'minSize' ? (e) => e.size >= n : (e) => e.size < n);
-    } else if (key === 'hasKeyword' || key === 'notKeyword') {
-      const k = keyword(v, key);
-      const want = key === 'hasKeyword';
-      tests.push((e) => e.keywords.includes(k) === want);
-    } else if (key in TEXT_FIELDS) {
-      const ids = await searchText(ctx.core, accountId, str(v, key), {
-        fields: TEXT_FIELDS[key]!,
-        match: 'word',
-      });
-      tests.push((e) => ids.has(e.id));
-    } else bad(`filter ${key} is not supported`);
+  const { sql, text } = condition(f);
+  const tests: Predicate[] = [inMemory(sql)];
+  for (const [key, value] of text) {
+    const ids = await searchText(ctx.core, accountId, value, {
+      fields: TEXT_FIELDS[key]!,
+      match: 'word',
+    });
+    tests.push((e) => ids.has(e.id));
   }
-  if (useSql) {
-    const members = new Set((await listEmails(ctx.core.db, accountId, sql, [])).map((e) => e.id));
+  if (sql.inMailbox !== undefined || sql.inMailboxOtherThan !== undefined) {
+    const where: EmailListFilter = {
+      ...(sql.inMailbox !== undefined ? { inMailbox: sql.inMailbox } : {}),
+      ...(sql.inMailboxOtherThan !== undefined
+        ? { inMailboxOtherThan: sql.inMailboxOtherThan }
+        : {}),
+    };
+    const members = new Set((await listEmails(ctx.core.db, accountId, where, [])).map((e) => e.id));
     tests.push((e) => members.has(e.id));
   }
   return (e) => tests.every((t) => t(e));
+}
+
+type Sort = { key: EmailSortKey; ascending: boolean }[];
+
+export interface QueryShape {
+  filter?: Record<string, unknown> | null | undefined;
+  sort?: { property: string; isAscending?: boolean | undefined }[] | null | undefined;
+  collapseThreads?: boolean | undefined;
+}
+
+export function sortOf(args: QueryShape): Sort {
+  const sort: Sort = [];
+  for (const c of args.sort ?? [{ property: 'receivedAt', isAscending: false }]) {
+    if (c.property !== 'receivedAt' && c.property !== 'sentAt' && c.property !== 'size')
+      throw new MethodError('unsupportedSort', `cannot sort by ${c.property}`);
+    sort.push({ key: c.property, ascending: c.isAscending ?? true });
+  }
+  return sort;
+}
+
+/** Every result of a query, in order (Email/queryChanges, and queries SQL cannot page). */
+export async function queryAll(
+  ctx: CallContext,
+  accountId: number,
+  args: QueryShape,
+): Promise<EmailListItem[]> {
+  const sort = sortOf(args);
+  const filter = args.filter ?? {};
+  // A plain condition goes to SQL whole (its text searches as id sets); operators are tested
+  // per email.
+  let items: EmailListItem[];
+  if (!('operator' in filter)) {
+    const { sql, text } = condition(filter);
+    items = await listEmails(ctx.core.db, accountId, sql, sort);
+    for (const [key, value] of text) {
+      const ids = await searchText(ctx.core, accountId, value, {
+        fields: TEXT_FIELDS[key]!,
+        match: 'word',
+      });
+      items = items.filter((e) => ids.has(e.id));
+    }
+  } else {
+    const test = await compile(ctx, accountId, filter);
+    items = (await listEmails(ctx.core.db, accountId, {}, sort)).filter(test);
+  }
+  if (args.collapseThreads) {
+    const seen = new Set<string>();
+    items = items.filter((e) => !seen.has(e.threadId) && seen.add(e.threadId));
+  }
+  return items;
 }
 
 export const emailQuery: Method = {
@@ -141,24 +214,42 @@ export const emailQuery: Method = {
   async run(ctx, raw) {
     const args = parseArgs(schema, raw);
     const accountId = mustAccount(ctx, args.accountId);
-    const sort: { key: EmailSortKey; ascending: boolean }[] = [];
-    for (const c of args.sort ?? [{ property: 'receivedAt', isAscending: false }]) {
-      if (c.property !== 'receivedAt' && c.property !== 'sentAt' && c.property !== 'size')
-        throw new MethodError('unsupportedSort', `cannot sort by ${c.property}`);
-      sort.push({ key: c.property, ascending: c.isAscending ?? true });
-    }
+    const sort = sortOf(args);
     const state = await accountModseq(ctx.core.db, accountId);
     const filter = args.filter ?? {};
-    // A plain condition with a mailbox goes to SQL whole; anything else is tested per email.
-    const base: EmailListFilter = {};
-    if (!('operator' in filter) && typeof filter.inMailbox === 'string')
-      base.inMailbox = filter.inMailbox;
-    const test = await compile(ctx, accountId, filter);
-    let items = (await listEmails(ctx.core.db, accountId, base, sort)).filter(test);
-    if (args.collapseThreads) {
-      const seen = new Set<string>();
-      items = items.filter((e) => !seen.has(e.threadId) && seen.add(e.threadId));
+    const limit = Math.min(args.limit ?? MAX_LIMIT, MAX_LIMIT);
+    const common = {
+      accountId: args.accountId,
+      queryState: stateOf(state),
+      canCalculateChanges: true,
+      ...(args.limit === undefined || args.limit === null || args.limit > MAX_LIMIT
+        ? { limit }
+        : {}),
+    };
+    const plain = !('operator' in filter) ? condition(filter) : null;
+    if (
+      plain &&
+      plain.text.length === 0 &&
+      !args.collapseThreads &&
+      args.anchor == null &&
+      (args.position ?? 0) >= 0
+    ) {
+      // The usual list view: SQL reads only the page (and counts when asked).
+      const position = args.position ?? 0;
+      const page = await listEmails(ctx.core.db, accountId, plain.sql, sort, {
+        offset: position,
+        limit,
+      });
+      return {
+        ...common,
+        position,
+        ids: page.map((e) => e.id),
+        ...(args.calculateTotal
+          ? { total: await countEmails(ctx.core.db, accountId, plain.sql) }
+          : {}),
+      };
     }
+    const items = await queryAll(ctx, accountId, args);
     const total = items.length;
     let position = args.position ?? 0;
     if (args.anchor !== undefined && args.anchor !== null) {
@@ -166,18 +257,11 @@ export const emailQuery: Method = {
       if (at < 0) throw new MethodError('anchorNotFound');
       position = Math.max(0, at + (args.anchorOffset ?? 0));
     } else if (position < 0) position = Math.max(0, total + position);
-    const limit = Math.min(args.limit ?? MAX_LIMIT, MAX_LIMIT);
-    const ids = items.slice(position, position + limit).map((e) => e.id);
     return {
-      accountId: args.accountId,
-      queryState: stateOf(state),
-      canCalculateChanges: false,
+      ...common,
       position,
-      ids,
+      ids: items.slice(position, position + limit).map((e) => e.id),
       ...(args.calculateTotal ? { total } : {}),
-      ...(args.limit === undefined || args.limit === null || args.limit > MAX_LIMIT
-        ? { limit }
-        : {}),
     };
   },
 };

@@ -1,8 +1,8 @@
-// Email/set (RFC 8621 §4.6, RFC 8620 §5.3): update keywords and mailboxIds, destroy. Every
+// Email/set (RFC 8621 §4.6, RFC 8620 §5.3): create, update keywords and mailboxIds, destroy. Every
 // change goes through the same core functions IMAP uses (updateKeywords, copyEmails,
 // removeFromMailbox), so both doors see one truth and one change log. Keywords and
-// mailboxIds may be replaced whole or patched ("keywords/$seen": true | null). Creating
-// emails (upload + Email/import or create) comes with the upload endpoint: notCreated today.
+// mailboxIds may be replaced whole or patched ("keywords/$seen": true | null). Create builds
+// the message from the JMAP object (emailcreate.ts) and stores it like IMAP APPEND.
 import { z } from 'zod';
 import { accountModseq, emailsByIds } from '../../core/messages.ts';
 import { emailMailboxIds } from '../../core/mailquery.ts';
@@ -21,6 +21,9 @@ import {
   type Method,
 } from '../context.ts';
 import { MethodError, type SetError } from '../errors.ts';
+import { attempt } from '../set.ts';
+import { composeEmail } from '../emailcreate.ts';
+import { storeEmail } from '../emailstore.ts';
 
 const schema = z.object({
   accountId: z.string(),
@@ -114,11 +117,24 @@ export const emailSet: Method = {
         `at most ${CORE_LIMITS.maxObjectsInSet} objects in one /set`,
       );
     const notCreated: Record<string, SetError> = {};
-    for (const c of creates)
-      notCreated[c] = {
-        type: 'forbidden',
-        description: 'creating emails is not offered yet (upload comes next)',
-      };
+    const created: Record<string, Record<string, unknown>> = {};
+    for (const [cid, obj] of Object.entries(args.create ?? {}))
+      await attempt(
+        async () => {
+          const e = await composeEmail(ctx, accountId, obj);
+          const stored = await storeEmail(
+            ctx,
+            accountId,
+            e.raw,
+            e.mailboxIds,
+            e.keywords,
+            e.receivedAt,
+          );
+          ctx.createdIds.set(cid, stored.id);
+          created[cid] = { ...stored };
+        },
+        (err) => (notCreated[cid] = err),
+      );
     const ids = [...new Set([...updates.map(([id]) => id), ...destroys])];
     const rows = await emailsByIds(db, accountId, ids);
     const memberships = await emailMailboxIds(db, accountId, ids);
@@ -165,10 +181,10 @@ export const emailSet: Method = {
       accountId: args.accountId,
       oldState,
       newState: stateOf(await accountModseq(db, accountId)),
-      created: null,
+      created: Object.keys(created).length > 0 ? created : null,
       updated: updates.length > 0 ? updated : null,
       destroyed: destroys.length > 0 ? destroyed : null,
-      notCreated: creates.length > 0 ? notCreated : null,
+      notCreated: Object.keys(notCreated).length > 0 ? notCreated : null,
       notUpdated: Object.keys(notUpdated).length > 0 ? notUpdated : null,
       notDestroyed: Object.keys(notDestroyed).length > 0 ? notDestroyed : null,
     };

@@ -1,0 +1,93 @@
+// The parts of an Email read from its message (RFC 8621 §4.1.2–4.1.4): header-derived
+// properties and "header:…" forms from the header block, and the body properties from the
+// part structure and the bytes. Shared by Email/get (stored emails) and Email/parse (blobs).
+import type { PartInfo } from '../mail/structure.ts';
+import { rawFields } from '../mail/headerfields.ts';
+import { asAddresses, asMessageIds, headerValue, type HeaderProperty } from './headerforms.ts';
+import {
+  allParts,
+  bodyLists,
+  bodyPartObject,
+  bodyProperties,
+  bodyTree,
+  bodyValue,
+  type BodyNode,
+} from './bodystructure.ts';
+
+/** Header-derived convenience properties (§4.1.3) and the field each reads. */
+export const HEADER_CONVENIENCE: Record<string, [field: string, form: 'Addresses' | 'MessageIds']> =
+  {
+    messageId: ['message-id', 'MessageIds'],
+    inReplyTo: ['in-reply-to', 'MessageIds'],
+    references: ['references', 'MessageIds'],
+    sender: ['sender', 'Addresses'],
+    from: ['from', 'Addresses'],
+    to: ['to', 'Addresses'],
+    cc: ['cc', 'Addresses'],
+    bcc: ['bcc', 'Addresses'],
+    replyTo: ['reply-to', 'Addresses'],
+  };
+export const BODY = ['bodyStructure', 'bodyValues', 'textBody', 'htmlBody', 'attachments'];
+
+export interface BodyArgs {
+  bodyProperties?: string[] | undefined;
+  fetchTextBodyValues?: boolean | undefined;
+  fetchHTMLBodyValues?: boolean | undefined;
+  fetchAllBodyValues?: boolean | undefined;
+  maxBodyValueBytes?: number | undefined;
+}
+
+export function messageView(
+  buf: Buffer,
+  hash: string,
+  root: PartInfo,
+  args: BodyArgs,
+  props: Set<string>,
+  headers: HeaderProperty[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const fields = rawFields(buf, 0, root.bodyStart);
+  for (const [prop, [field, form]] of Object.entries(HEADER_CONVENIENCE)) {
+    if (!props.has(prop)) continue;
+    const last = fields.filter((f) => f.name.toLowerCase() === field).pop();
+    out[prop] = !last
+      ? null
+      : form === 'MessageIds'
+        ? asMessageIds(last.value)
+        : asAddresses(last.value);
+  }
+  if (props.has('headers')) out.headers = fields;
+  for (const h of headers) out[h.property] = headerValue(fields, h);
+  if (!BODY.some((p) => props.has(p))) return out;
+  const bp = bodyProperties(args.bodyProperties);
+  const tree = bodyTree(root);
+  const lists = bodyLists(tree);
+  const part = (n: BodyNode) => bodyPartObject(n, buf, hash, bp, false);
+  if (props.has('bodyStructure'))
+    out.bodyStructure = bodyPartObject(
+      tree,
+      buf,
+      hash,
+      {
+        plain: args.bodyProperties ? bp.plain : new Set([...bp.plain, 'subParts']),
+        headers: bp.headers,
+      },
+      true,
+    );
+  if (props.has('textBody')) out.textBody = lists.textBody.map(part);
+  if (props.has('htmlBody')) out.htmlBody = lists.htmlBody.map(part);
+  if (props.has('attachments')) out.attachments = lists.attachments.map(part);
+  if (props.has('bodyValues')) {
+    const wanted = new Map<string, BodyNode>();
+    const add = (list: BodyNode[]) => {
+      for (const n of list) if (n.partId && n.info.type === 'text') wanted.set(n.partId, n);
+    };
+    if (args.fetchAllBodyValues) add(allParts(tree));
+    if (args.fetchTextBodyValues) add(lists.textBody);
+    if (args.fetchHTMLBodyValues) add(lists.htmlBody);
+    const values: Record<string, unknown> = {};
+    for (const [id, n] of wanted) values[id] = bodyValue(buf, n, args.maxBodyValueBytes ?? 0);
+    out.bodyValues = values;
+  }
+  return out;
+}

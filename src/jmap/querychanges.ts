@@ -1,0 +1,72 @@
+// Foo/queryChanges (RFC 8620 §5.6) from the one change log: every object changed since the
+// old state goes in `removed` (the RFC lets a server name more than it must), and those of
+// them in the current results go in `added` with their index. The client then holds the
+// current results exactly. A state this account never reached is cannotCalculateChanges;
+// more than maxChanges is tooManyChanges.
+import { z } from 'zod';
+import { accountModseq } from '../core/messages.ts';
+import { changesOfType } from '../core/mailquery.ts';
+import { MethodError } from './errors.ts';
+import { stateOf, uintSchema, type CallContext } from './context.ts';
+
+export const queryChangesFields = {
+  accountId: z.string(),
+  sinceQueryState: z.string(),
+  maxChanges: uintSchema.min(1).nullable().optional(),
+  upToId: z.string().nullable().optional(),
+  calculateTotal: z.boolean().optional(),
+};
+
+/** Most change-log rows read; beyond them the client is told to query again. */
+const READ_LIMIT = 50_000;
+
+export interface ChangedSince {
+  ids: Set<string>;
+  /** Ids destroyed in the range. */
+  destroyed: Set<string>;
+  current: number;
+}
+
+/** The ids of a type changed after the state, or cannotCalculateChanges. */
+export async function changedSince(
+  ctx: CallContext,
+  accountId: number,
+  type: string,
+  sinceState: string,
+): Promise<ChangedSince> {
+  const current = await accountModseq(ctx.core.db, accountId);
+  if (!/^(0|[1-9]\d{0,15})$/.test(sinceState) || Number(sinceState) > current)
+    throw new MethodError('cannotCalculateChanges', `state ${sinceState} is not known`);
+  const rows = await changesOfType(ctx.core.db, accountId, type, Number(sinceState), READ_LIMIT);
+  if (rows.length === READ_LIMIT)
+    throw new MethodError('cannotCalculateChanges', 'too much changed; query again');
+  const destroyed = new Set(rows.filter((r) => r.op === 'd').map((r) => r.id));
+  return { ids: new Set(rows.map((r) => r.id)), destroyed, current };
+}
+
+export function queryChangesResponse(
+  args: {
+    accountId: string;
+    sinceQueryState: string;
+    maxChanges?: number | null;
+    calculateTotal?: boolean;
+  },
+  changed: ChangedSince,
+  results: string[],
+): Record<string, unknown> {
+  const removed = [...changed.ids];
+  const added: { id: string; index: number }[] = [];
+  results.forEach((id, index) => {
+    if (changed.ids.has(id)) added.push({ id, index });
+  });
+  if (args.maxChanges != null && removed.length + added.length > args.maxChanges)
+    throw new MethodError('tooManyChanges', `more than ${args.maxChanges} changes`);
+  return {
+    accountId: args.accountId,
+    oldQueryState: args.sinceQueryState,
+    newQueryState: stateOf(changed.current),
+    removed,
+    added,
+    ...(args.calculateTotal ? { total: results.length } : {}),
+  };
+}
