@@ -226,6 +226,8 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
       'recovery_codes',
       'app_passwords',
       'sessions',
+      'api_keys',
+      'welcome_tokens',
     ] as const)
       await trx.deleteFrom(t).where('account_id', '=', a.id).execute();
     await trx.deleteFrom('accounts').where('id', '=', a.id).execute();
