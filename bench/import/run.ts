@@ -5,7 +5,11 @@
 // real `champa user import FILE --passwords-out FILE` as a child process. First it measures
 // Argon2id throughput at 1, 2 and 4 hashes at once, which shows whether libuv's thread pool
 // already uses every core (then a worker-thread pool would gain nothing).
-// Options: --counts 1500,20000 (BENCH_COUNTS), --keep (keep the work folder).
+// Two modes: `passwords` (no password column: each generated and hashed) and `welcome` (a
+// personal_email column: no password and no hash; each account gets a one-time link mailed
+// to that address, queued for delivery).
+// Options: --counts 1500,20000 (BENCH_COUNTS), --modes passwords,welcome (BENCH_MODES),
+// --keep (keep the work folder).
 // Method and figures: docs/BENCHMARKS.md, "Bulk account import".
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -19,9 +23,12 @@ const MAIN = join(ROOT, 'src/main.ts');
 const DOMAIN = 'moe.test';
 
 const { values } = parseArgs({
-  options: { counts: { type: 'string' }, keep: { type: 'boolean' } },
+  options: { counts: { type: 'string' }, modes: { type: 'string' }, keep: { type: 'boolean' } },
 });
 const counts = (values.counts ?? process.env.BENCH_COUNTS ?? '1500,20000').split(',').map(Number);
+const modes = (values.modes ?? process.env.BENCH_MODES ?? 'passwords,welcome').split(',');
+for (const m of modes)
+  if (m !== 'passwords' && m !== 'welcome') throw new Error(`unknown mode ${m}`);
 
 const PROVINCES = [
   'vientiane-capital',
@@ -46,12 +53,14 @@ const PROVINCES = [
 const GIVEN = ['ສົມພອນ', 'ບຸນມີ', 'ຄຳຫລ້າ', 'ນ້ອຍ', 'ແສງເດືອນ', 'ພອນສະຫວັນ', 'ວັນນະ', 'ສຸກສະຫວັນ'];
 const FAMILY = ['ແກ້ວມະນີ', 'ພົມມະຈັນ', 'ສີສຸລາດ', 'ວົງສາ', 'ຈັນທະວົງ', 'ອິນທະວົງ'];
 
-function csvOf(n: number): string {
-  const lines = ['email,name,unit,quota'];
+function csvOf(n: number, welcome: boolean): string {
+  const lines = [welcome ? 'email,name,unit,quota,personal_email' : 'email,name,unit,quota'];
   for (let i = 0; i < n; i++) {
     const name = `${GIVEN[i % GIVEN.length]} ${FAMILY[(i * 7) % FAMILY.length]}`;
     const unit = `/ministry/provinces/${PROVINCES[i % PROVINCES.length]}/district-${i % 8}`;
-    lines.push(`staff${i}@${DOMAIN},${name},${unit},2G`);
+    lines.push(
+      `staff${i}@${DOMAIN},${name},${unit},2G${welcome ? `,person${i}@home.example` : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -92,31 +101,29 @@ try {
   );
   for (const c of [1, 2, 4])
     line(`argon2id hashes/s at ${c} at once: ${(await hashRate(c)).toFixed(2)}`);
-  for (const n of counts) {
-    const dir = join(work, `n${n}`);
-    const data = join(dir, 'data');
-    const pw = join(work, 'admin.pw');
-    writeFileSync(pw, 'a bench password long enough\n', { mode: 0o600 });
-    champa(['init', '--data', data, '--domain', DOMAIN, '--admin-password-file', pw]);
-    const csv = join(dir, 'people.csv');
-    writeFileSync(csv, csvOf(n));
-    const load = loadavg()[0]!.toFixed(1);
-    const r = champa([
-      'user',
-      'import',
-      csv,
-      '--data',
-      data,
-      '--passwords-out',
-      join(dir, 'pw.csv'),
-    ]);
-    const created = readFileSync(join(dir, 'pw.csv'), 'utf8').trim().split('\n').length - 1;
-    if (created !== n) throw new Error(`expected ${n} passwords, got ${created}: ${r.stderr}`);
-    const s = r.ms / 1000;
-    line(
-      `import ${n} accounts: ${s.toFixed(1)} s (${(n / s).toFixed(1)} accounts/s, ${(r.ms / n) | 0} ms each; load average at start ${load})`,
-    );
-  }
+  for (const mode of modes)
+    for (const n of counts) {
+      const welcome = mode === 'welcome';
+      const dir = join(work, `${mode}-${n}`);
+      const data = join(dir, 'data');
+      const pw = join(work, 'admin.pw');
+      writeFileSync(pw, 'a bench password long enough\n', { mode: 0o600 });
+      champa(['init', '--data', data, '--domain', DOMAIN, '--admin-password-file', pw]);
+      const csv = join(dir, 'people.csv');
+      writeFileSync(csv, csvOf(n, welcome));
+      const load = loadavg()[0]!.toFixed(1);
+      const args = ['user', 'import', csv, '--data', data];
+      if (!welcome) args.push('--passwords-out', join(dir, 'pw.csv'));
+      const r = champa(args);
+      const created = welcome
+        ? Number(/(\d+) created/.exec(r.stderr)?.[1] ?? 0)
+        : readFileSync(join(dir, 'pw.csv'), 'utf8').trim().split('\n').length - 1;
+      if (created !== n) throw new Error(`expected ${n} accounts, got ${created}: ${r.stderr}`);
+      const s = r.ms / 1000;
+      line(
+        `import ${n} accounts (${mode}): ${s.toFixed(1)} s (${(n / s).toFixed(1)} accounts/s, ${(r.ms / n).toFixed(1)} ms each; load average at start ${load})`,
+      );
+    }
 } finally {
   if (!values.keep) rmSync(work, { recursive: true, force: true });
   else console.log(`work folder kept: ${work}`);

@@ -1,106 +1,99 @@
-// The admin API's OpenAPI 3.1 document, generated from the zod schemas in schemas.ts (zod's
-// own JSON Schema output, draft 2020-12, which is OpenAPI 3.1's schema dialect). Served at
-// /api/admin/openapi.json. Invariant: every route of src/http/admin.ts appears in PATHS.
+// The admin API's OpenAPI 3.1 document, generated from the route list (routes.ts) and the zod
+// schemas (schemas.ts) with zod's own JSON Schema output (draft 2020-12, OpenAPI 3.1's schema
+// dialect). Served at /api/admin/openapi.json. Invariant: every route the server dispatches is
+// in ROUTES, so every route is in this document.
 import { z } from 'zod';
-import { SCHEMAS } from './schemas.ts';
+import { ROUTES, type RouteSpec } from './routes.ts';
+import { SCHEMAS, type SchemaName } from './schemas.ts';
 
 type Json = Record<string, unknown>;
 
-const ref = (name: keyof typeof SCHEMAS): Json => ({ $ref: `#/components/schemas/${name}` });
-
-const json = (schema: Json, description: string): Json => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+const ref = (name: SchemaName): Json => ({ $ref: `#/components/schemas/${name}` });
 
 const problem = (description: string): Json => ({
   description,
   content: { 'application/problem+json': { schema: ref('Error') } },
 });
 
-/** The replies every authenticated route may give besides its own. */
-const COMMON: Json = {
-  '401': problem('No or wrong credentials'),
-  '403': problem('The signed-in account may not do this here (the refusal is audited)'),
-};
+function jsonSchema(schema: z.ZodType): Json {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Json;
+  return rest;
+}
 
-const body = (name: keyof typeof SCHEMAS): Json => ({
-  required: true,
-  content: { 'application/json': { schema: ref(name) } },
-});
+function parameters(r: RouteSpec): Json[] {
+  const out: Json[] = [];
+  for (const m of r.path.matchAll(/\{(\w+)\}/g))
+    out.push({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+      description: m[1] === 'email' ? "The account's address (percent-encoded)" : undefined,
+    });
+  if (r.query) {
+    const shape = r.query.shape as Record<string, z.ZodType>;
+    for (const [name, field] of Object.entries(shape)) {
+      const { description, ...schema } = jsonSchema(field);
+      out.push({
+        name,
+        in: 'query',
+        required: !field.safeParse(undefined).success,
+        schema,
+        ...(description ? { description } : {}),
+      });
+    }
+  }
+  return out;
+}
 
-const query = (name: string, description: string): Json => ({
-  name,
-  in: 'query',
-  required: false,
-  schema: { type: 'string' },
-  description,
-});
-
-const PATHS: Json = {
-  '/api/admin/units': {
-    get: {
-      summary: 'List the units within reach, in tree order',
-      responses: { '200': json({ type: 'array', items: ref('Unit') }, 'The units'), ...COMMON },
-    },
-    post: {
-      summary: 'Create a unit (its parent must exist)',
-      requestBody: body('NewUnit'),
-      responses: {
-        '201': json(ref('Unit'), 'Created'),
-        '400': problem('Invalid body; `errors` names the fields'),
-        '404': problem('The parent unit does not exist'),
-        '409': problem('The unit exists already'),
-        ...COMMON,
+function operation(r: RouteSpec): Json {
+  const responses: Json = {};
+  const ok = r.ok;
+  if (ok.csv)
+    responses[ok.status] = {
+      description: ok.description,
+      content: { 'text/csv': { schema: { type: 'string' } } },
+    };
+  else if (ok.schema)
+    responses[ok.status] = {
+      description: ok.description,
+      content: {
+        'application/json': {
+          schema: ok.array ? { type: 'array', items: ref(ok.schema) } : ref(ok.schema),
+        },
       },
-    },
-  },
-  '/api/admin/users': {
-    get: {
-      summary: 'List the accounts within reach',
-      parameters: [query('unit', 'Only accounts in this unit and below it')],
-      responses: { '200': json({ type: 'array', items: ref('User') }, 'The accounts'), ...COMMON },
-    },
-    post: {
-      summary: 'Create an account',
-      requestBody: body('NewUser'),
-      responses: {
-        '201': json(ref('CreatedUser'), 'Created'),
-        '400': problem('Invalid body (or a weak password); `errors` names the fields'),
-        '404': problem('The unit or the domain does not exist'),
-        '409': problem('The address is in use'),
-        ...COMMON,
-      },
-    },
-  },
-  '/api/admin/users/{email}/password': {
-    post: {
-      summary: "Reset an account's password (helpdesk and up)",
-      parameters: [{ name: 'email', in: 'path', required: true, schema: { type: 'string' } }],
-      requestBody: body('PasswordReset'),
-      responses: {
-        '200': json(ref('User'), 'The password was changed'),
-        '400': problem('Invalid body or weak password; `errors` names the fields'),
-        '404': problem('No such account'),
-        ...COMMON,
-      },
-    },
-  },
-  '/api/admin/audit': {
-    get: {
-      summary: 'Read the audit log within reach, newest first',
-      parameters: [
-        query('since', 'Only rows at or after this time (ms since the epoch, or ISO 8601)'),
-        query('action', 'Only this action; a prefix when it ends with "." or "*"'),
-      ],
-      responses: {
-        '200': json({ type: 'array', items: ref('AuditEntry') }, 'The rows'),
-        '400': problem('Invalid query; `errors` names the parameters'),
-        ...COMMON,
-      },
-    },
-  },
-};
+    };
+  else responses[ok.status] = { description: ok.description };
+  if (r.body || r.query || r.path.includes('{'))
+    responses['400'] = problem('Invalid input; `errors` names each field');
+  if (!r.public) {
+    responses['401'] = problem('No or wrong credentials');
+    responses['403'] = problem('Not yours to do here (the refusal is in the audit log)');
+  }
+  for (const [status, description] of Object.entries(r.errors ?? {}))
+    responses[status] = problem(description);
+  const op: Json = {
+    operationId: r.id,
+    summary: r.summary,
+    description: `Who: ${r.who}.`,
+    tags: [r.path.split('/')[3] ?? 'welcome'],
+    parameters: parameters(r),
+    responses,
+  };
+  if (r.public) op.security = [];
+  if (r.body === 'csv')
+    op.requestBody = {
+      required: true,
+      content: { 'text/csv': { schema: { type: 'string', description: 'UTF-8 text' } } },
+    };
+  else if (r.body)
+    op.requestBody = { required: true, content: { 'application/json': { schema: ref(r.body) } } };
+  return op;
+}
 
 /** The document, built once: the schemas do not change while the server runs. */
 let cached: Json | undefined;
@@ -108,25 +101,36 @@ let cached: Json | undefined;
 export function openApiDocument(version = '0.0.0'): Json {
   if (cached) return cached;
   const schemas: Json = {};
-  for (const [name, schema] of Object.entries(SCHEMAS)) {
-    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12' });
-    schemas[name] = rest;
-  }
+  for (const [name, schema] of Object.entries(SCHEMAS)) schemas[name] = jsonSchema(schema);
+  const paths: Record<string, Json> = {};
+  for (const r of ROUTES) (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(r);
   cached = {
     openapi: '3.1.0',
     info: {
       title: 'Champa admin API',
       version,
       description:
-        'Units, accounts and the audit log. Every action passes the same role check as the ' +
-        'command line and is written to the audit log.',
+        'Units, accounts, roles, bulk import, the mail queue, message trace, the audit log, ' +
+        'domains and API keys. Every action passes the same role check as the command line ' +
+        'and is written to the audit log; listings show only what lies within your reach. ' +
+        'Sign in with the web session cookie, HTTP Basic, or an API key as a Bearer token. ' +
+        'Lists are pages: {items, total, offset, limit}. Errors are RFC 9457 problem details; ' +
+        '400s name each invalid field in `errors`.',
     },
     servers: [{ url: '/' }],
-    security: [{ basic: [] }],
-    paths: PATHS,
+    security: [{ basic: [] }, { bearer: [] }, { session: [] }],
+    paths,
     components: {
       schemas,
-      securitySchemes: { basic: { type: 'http', scheme: 'basic' } },
+      securitySchemes: {
+        basic: { type: 'http', scheme: 'basic' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (POST /api/admin/apikeys)',
+        },
+        session: { type: 'apiKey', in: 'cookie', name: 'champa_session' },
+      },
     },
   };
   return cached;

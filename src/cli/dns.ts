@@ -1,61 +1,17 @@
 // `champa dns DOMAIN`: the DNS records to publish for a domain, checked against the live DNS.
 // It is a report: missing or different records still exit 0; only a real error (no such
 // domain, a bad config, no DNS server answering at all) exits 1.
-import { Resolver } from 'node:dns/promises';
 import type { Command } from 'commander';
-import { portOf, type Config } from '../core/config.ts';
-import { dkimPublicKey, getDomain } from '../core/domains.ts';
-import type { Domain } from '../store/schema.ts';
-import {
-  checkRecords,
-  dnsRecords,
-  zoneLine,
-  type CheckResult,
-  type DnsRecord,
-} from '../mail/dnsrecords.ts';
+import { getDomain } from '../core/domains.ts';
+import { recordsFor, resolverFor, splitIps } from '../core/domaindns.ts';
+import { checkRecords, zoneLine, type CheckResult, type DnsRecord } from '../mail/dnsrecords.ts';
 import { UserError } from '../util/errors.ts';
 import { print, printJson, say, withCore, withData } from './common.ts';
 
-export interface HostAddresses {
-  ipv4?: string[];
-  ipv6?: string[];
-}
-
-/** The records of one served domain, with the ports this configuration listens on. */
-export function recordsFor(config: Config, d: Domain, ips: HostAddresses = {}): DnsRecord[] {
-  return dnsRecords({
-    domain: d.name,
-    hostname: config.hostname,
-    dkimSelector: d.dkim_selector,
-    dkimPublicKey: dkimPublicKey(d.dkim_private_key),
-    ports: {
-      submission: portOf(config, 'submission'),
-      submissions: portOf(config, 'submissions'),
-      imap: portOf(config, 'imap'),
-      imaps: portOf(config, 'imaps'),
-      pop3s: portOf(config, 'pop3s'),
-    },
-    ...ips,
-  });
-}
+export { recordsFor } from '../core/domaindns.ts';
 
 export function printZone(records: DnsRecord[]): void {
   for (const r of records) print(zoneLine(r));
-}
-
-/** A resolver using the configured servers ("ip" or "ip:port"), else the system's. */
-export function resolverFor(config: Config): Resolver {
-  const r = new Resolver({ timeout: 3000, tries: 2 });
-  if (config.dns.servers.length > 0) r.setServers(config.dns.servers);
-  return r;
-}
-
-function splitIps(list: string[] | undefined): HostAddresses {
-  const ips = list ?? [];
-  return {
-    ipv4: ips.filter((ip) => !ip.includes(':')),
-    ipv6: ips.filter((ip) => ip.includes(':')),
-  };
 }
 
 const MARK: Record<CheckResult['status'], string> = {

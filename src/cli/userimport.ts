@@ -73,7 +73,9 @@ export function registerImport(user: Command): void {
       const plan = await planImport(core, CLI_ACTOR, bytes, {
         unknownUnits: opts.refuseUnknownUnits ? 'refuse' : 'create',
       });
-      const needPasswords = plan.toCreate.filter((r) => r.password === '').length;
+      const needPasswords = plan.toCreate.filter(
+        (r) => r.password === '' && r.personalEmail === '',
+      ).length;
       if (!opts.dryRun && needPasswords > 0 && !opts.passwordsOut)
         throw new UserError(
           'invalid',

@@ -230,6 +230,8 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
       'vacation',
       'vacation_replies',
       'push_subscriptions',
+      'api_keys',
+      'welcome_tokens',
     ] as const)
       await trx.deleteFrom(t).where('account_id', '=', a.id).execute();
     await trx.deleteFrom('accounts').where('id', '=', a.id).execute();

@@ -1,8 +1,8 @@
 // Mailboxes: the mail collections of an account. Every account starts with the special-use
 // set of RFC 6154 (INBOX plus Drafts, Sent, Junk, Trash, Archive). UIDVALIDITY is fixed at
 // creation and UIDs are taken from uid_next, never reused (RFC 9051 §2.3.1.1).
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Mailbox } from '../store/schema.ts';
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Database, Mailbox, MailboxTable } from '../store/schema.ts';
 import { newId } from './ids.ts';
 import { nextModseq, recordChanges } from './changes.ts';
 
@@ -22,13 +22,13 @@ function uidValidity(now: number): number {
   return Math.floor(now / 1000) % 0xffffffff;
 }
 
-export async function createDefaultMailboxes(
-  trx: Db,
+/** The rows of a new account's default mailboxes, all under `modseq`. */
+export function defaultMailboxRows(
   accountId: number,
-  now = Date.now(),
-): Promise<void> {
-  const modseq = await nextModseq(trx, accountId);
-  const rows = DEFAULT_MAILBOXES.map((m) => ({
+  modseq: number,
+  now: number,
+): Insertable<MailboxTable>[] {
+  return DEFAULT_MAILBOXES.map((m) => ({
     account_id: accountId,
     id: newId('B'),
     name: m.name,
@@ -39,6 +39,15 @@ export async function createDefaultMailboxes(
     modseq,
     created_at: now,
   }));
+}
+
+export async function createDefaultMailboxes(
+  trx: Db,
+  accountId: number,
+  now = Date.now(),
+): Promise<void> {
+  const modseq = await nextModseq(trx, accountId);
+  const rows = defaultMailboxRows(accountId, modseq, now);
   await trx.insertInto('mailboxes').values(rows).execute();
   await recordChanges(
     trx,

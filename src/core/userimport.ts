@@ -16,14 +16,18 @@ import { normalizeAddress, parseAddress } from '../mail/address.ts';
 import { decodeUtf8, parseCsv } from '../util/csv.ts';
 import { errorMessage, ForbiddenError, UserError } from '../util/errors.ts';
 import type { Core } from './core.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import { insertAccount, parseQuota, passwordPolicy } from './accounts.ts';
+import { defaultMailboxRows } from './mailboxes.ts';
+import { DEFAULT_WELCOME_DAYS, NO_PASSWORD_YET, newWelcomeToken, queueWelcome } from './welcome.ts';
 import { actorName, audit, type Actor } from './audit.ts';
 import { checkPasswordPolicy, generatePassword, hashPassword } from './passwords.ts';
 import { authorize } from './roles.ts';
 import { ensureUnit, normalizeUnitPath } from './units.ts';
 
 export const REQUIRED_COLUMNS = ['email', 'name', 'unit'] as const;
-export const OPTIONAL_COLUMNS = ['quota', 'password', 'aliases'] as const;
+export const OPTIONAL_COLUMNS = ['quota', 'password', 'aliases', 'personal_email'] as const;
 
 export interface ImportRow {
   line: number;
@@ -34,6 +38,11 @@ export interface ImportRow {
   /** Empty: a password is generated. */
   password: string;
   aliases: string[];
+  /**
+   * A personal address to mail a one-time link to choose the password (core/welcome.ts);
+   * empty: none. Such a row needs no password and no hash.
+   */
+  personalEmail: string;
 }
 
 export type RowStatus = 'create' | 'created' | 'already' | 'error';
@@ -43,6 +52,8 @@ export interface RowResult {
   email: string;
   status: RowStatus;
   errors: string[];
+  /** Where the welcome link was (or will be) mailed, for rows with personal_email. */
+  welcomeTo?: string;
 }
 
 /** Decodes and parses the CSV; rows hold the raw text, checked later by `planImport`. */
@@ -145,13 +156,26 @@ export async function planImport(
     const password = cells.password ?? '';
     const weak = password ? checkPasswordPolicy(password, passwordPolicy(core, email)) : null;
     if (weak) errors.push(`weak password: ${weak}`);
+    let personalEmail = '';
+    if (cells.personal_email) {
+      personalEmail = normalizeAddress(cells.personal_email) ?? '';
+      if (!personalEmail) errors.push(`bad personal_email "${cells.personal_email}"`);
+      else if (personalEmail === email || aliases.includes(personalEmail))
+        errors.push('personal_email must be another address than the account being created');
+      if (password) errors.push('give either a password or a personal_email, not both');
+    }
     results.push({
       line,
       email: email || (cells.email ?? ''),
       status: errors.length ? 'error' : 'create',
       errors,
+      ...(personalEmail ? { welcomeTo: personalEmail } : {}),
     });
-    rows.push(errors.length ? null : { line, email, name, unit, quotaBytes, password, aliases });
+    rows.push(
+      errors.length
+        ? null
+        : { line, email, name, unit, quotaBytes, password, aliases, personalEmail },
+    );
   }
   await checkExisting(core, rows, results);
   await checkReach(core, actor, rows, results);
@@ -244,6 +268,8 @@ export interface ApplyOptions {
   onPasswords?: (rows: { email: string; password: string }[]) => Promise<void>;
   /** Names the import in the audit log (a file name). */
   source?: string;
+  /** How long welcome links stay valid (rows with personal_email), in days. */
+  welcomeDays?: number;
   now?: number;
 }
 
@@ -300,6 +326,150 @@ export async function applyImport(
   await summary('ok');
 }
 
+interface Pending extends ImportRow {
+  generated: boolean;
+}
+
+/** One batch, fast: a few multi-row inserts. Throws when any row fails (then rows go one by one). */
+async function insertBatch(
+  trx: Transaction<Database>,
+  slice: Pending[],
+  hashes: string[],
+  ctx: { who: string; ip: string | null; now: number; welcomeDays: number },
+): Promise<WelcomeToSend[]> {
+  const { now } = ctx;
+  // A new account's change log starts at modseq 1, the creation of its mailboxes (as
+  // insertAccount + createDefaultMailboxes do one account at a time).
+  const inserted = await trx
+    .insertInto('accounts')
+    .values(
+      slice.map((r, j) => ({
+        email: r.email,
+        domain: parseAddress(r.email)!.domain,
+        name: r.name,
+        unit_path: r.unit,
+        password_hash: hashes[j]!,
+        quota_bytes: r.quotaBytes,
+        must_change_password: r.generated ? 1 : 0,
+        modseq: 1,
+        created_at: now,
+      })),
+    )
+    .returning(['id', 'email'])
+    .execute();
+  const idOf = new Map(inserted.map((a) => [a.email, Number(a.id)]));
+  const mailboxes = slice.flatMap((r) => defaultMailboxRows(idOf.get(r.email)!, 1, now));
+  for (const part of chunks(mailboxes, 500)) {
+    await trx.insertInto('mailboxes').values(part).execute();
+    await trx
+      .insertInto('changes')
+      .values(
+        part.map((m) => ({
+          account_id: m.account_id,
+          modseq: 1,
+          type: 'Mailbox',
+          object_id: m.id,
+          op: 'c',
+        })),
+      )
+      .execute();
+  }
+  const aliases = slice.flatMap((r) =>
+    r.aliases.map((address) => ({ address, account_id: idOf.get(r.email)!, created_at: now })),
+  );
+  for (const part of chunks(aliases, 500)) await trx.insertInto('aliases').values(part).execute();
+  const welcome = slice
+    .filter((r) => r.personalEmail)
+    .map((r) => ({
+      r,
+      t: newWelcomeToken(idOf.get(r.email)!, r.personalEmail, ctx.welcomeDays, now),
+    }));
+  if (welcome.length)
+    await trx
+      .insertInto('welcome_tokens')
+      .values(welcome.map((w) => w.t.row))
+      .execute();
+  await trx
+    .insertInto('audit_log')
+    .values(slice.map((r) => auditRow(r, ctx)))
+    .execute();
+  return welcome.map(({ r, t }) => ({
+    accountId: idOf.get(r.email)!,
+    email: r.email,
+    name: r.name,
+    to: r.personalEmail,
+    token: t.token,
+    expiresAt: t.expiresAt,
+  }));
+}
+
+/** One row under its own savepoint: the slow path, when a batch insert failed. */
+async function insertOne(
+  sp: Transaction<Database>,
+  r: Pending,
+  hash: string,
+  ctx: { who: string; ip: string | null; now: number; welcomeDays: number },
+): Promise<WelcomeToSend | null> {
+  const a = await insertAccount(
+    sp,
+    {
+      email: r.email,
+      name: r.name,
+      unitPath: r.unit,
+      quotaBytes: r.quotaBytes,
+      mustChangePassword: r.generated,
+    },
+    hash,
+    ctx.now,
+  );
+  if (r.aliases.length)
+    await sp
+      .insertInto('aliases')
+      .values(r.aliases.map((address) => ({ address, account_id: a.id, created_at: ctx.now })))
+      .execute();
+  let out: WelcomeToSend | null = null;
+  if (r.personalEmail) {
+    const t = newWelcomeToken(a.id, r.personalEmail, ctx.welcomeDays, ctx.now);
+    await sp.insertInto('welcome_tokens').values(t.row).execute();
+    out = { accountId: a.id, email: r.email, name: r.name, to: r.personalEmail, ...t };
+  }
+  await sp.insertInto('audit_log').values(auditRow(r, ctx)).execute();
+  return out;
+}
+
+interface WelcomeToSend {
+  accountId: number;
+  email: string;
+  name: string;
+  to: string;
+  token: string;
+  expiresAt: number;
+}
+
+function auditRow(r: Pending, ctx: { who: string; ip: string | null; now: number }) {
+  return {
+    at: ctx.now,
+    actor: ctx.who,
+    ip: ctx.ip,
+    action: 'account.create',
+    target: r.email,
+    unit_path: r.unit,
+    detail: JSON.stringify({
+      import: true,
+      line: r.line,
+      aliases: r.aliases,
+      ...(r.personalEmail ? { welcomeTo: r.personalEmail } : {}),
+    }),
+    outcome: 'ok',
+  };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 async function applyRows(
   core: Core,
   actor: Actor,
@@ -307,7 +477,12 @@ async function applyRows(
   opts: ApplyOptions,
 ): Promise<void> {
   const now = opts.now ?? Date.now();
-  const who = await actorName(core, actor);
+  const ctx = {
+    who: await actorName(core, actor),
+    ip: actor.kind === 'account' ? (actor.ip ?? null) : null,
+    now,
+    welcomeDays: opts.welcomeDays ?? DEFAULT_WELCOME_DAYS,
+  };
   for (const u of plan.newUnits) await authorize(core, actor, 'unit.create', { unitPath: u });
   const made = await core.db.transaction().execute(async (trx) => {
     const out: string[] = [];
@@ -317,64 +492,50 @@ async function applyRows(
   for (const u of made)
     await audit(core, actor, 'unit.create', { unitPath: u }, { import: true }, 'ok', now);
   const byLine = new Map(plan.results.map((r) => [r.line, r]));
-  const rows = plan.toCreate.map((r) => ({
+  const rows: Pending[] = plan.toCreate.map((r) => ({
     ...r,
-    generated: r.password === '',
-    password: r.password || generatePassword(),
+    generated: r.password === '' && r.personalEmail === '',
+    password: r.password || (r.personalEmail ? '' : generatePassword()),
   }));
+  // Argon2id runs on libuv's thread pool (crypto.argon2), as many at once as there are cores,
+  // all started here: while one batch commits on the main thread, later rows are hashed.
+  // Rows with a welcome link need no hash at all.
   const hashes = pooled(rows, opts.concurrency ?? defaultConcurrency(), (r) =>
-    hashPassword(r.password),
+    r.password ? hashPassword(r.password) : Promise.resolve(NO_PASSWORD_YET),
   );
   hashes.forEach((h) => h.catch(() => undefined)); // awaited below; no unhandled rejection meanwhile
-  const batch = opts.batchSize ?? 50;
+  const batch = opts.batchSize ?? 200;
   let done = 0;
   opts.onProgress?.(0, rows.length);
   for (let start = 0; start < rows.length; start += batch) {
     const slice = rows.slice(start, start + batch);
     const hashed = await Promise.all(hashes.slice(start, start + batch));
-    const ok: typeof slice = [];
+    const ok: Pending[] = [];
+    const welcome: WelcomeToSend[] = [];
     const trx = await core.db.startTransaction().execute();
     try {
-      for (const [j, r] of slice.entries()) {
-        const sp = await trx.savepoint('row').execute();
-        try {
-          const a = await insertAccount(
-            sp,
-            {
-              email: r.email,
-              name: r.name,
-              unitPath: r.unit,
-              quotaBytes: r.quotaBytes,
-              mustChangePassword: r.generated,
-            },
-            hashed[j]!,
-            now,
-          );
-          if (r.aliases.length)
-            await sp
-              .insertInto('aliases')
-              .values(r.aliases.map((address) => ({ address, account_id: a.id, created_at: now })))
-              .execute();
-          await sp
-            .insertInto('audit_log')
-            .values({
-              at: now,
-              actor: who,
-              ip: actor.kind === 'account' ? (actor.ip ?? null) : null,
-              action: 'account.create',
-              target: r.email,
-              unit_path: r.unit,
-              detail: JSON.stringify({ import: true, line: r.line, aliases: r.aliases }),
-              outcome: 'ok',
-            })
-            .execute();
-          await sp.releaseSavepoint('row').execute();
-          ok.push(r);
-        } catch (err) {
-          await sp.rollbackToSavepoint('row').execute();
-          const res = byLine.get(r.line)!;
-          res.status = 'error';
-          res.errors.push(`not created: ${errorMessage(err)}`);
+      const fast = await trx.savepoint('batch').execute();
+      try {
+        welcome.push(...(await insertBatch(fast, slice, hashed, ctx)));
+        await fast.releaseSavepoint('batch').execute();
+        ok.push(...slice);
+      } catch {
+        // Someone took an address since the plan, or a row is bad in a way the plan missed:
+        // retry row by row, each under its own savepoint, so only that row is refused.
+        await fast.rollbackToSavepoint('batch').execute();
+        for (const [j, r] of slice.entries()) {
+          const sp = await trx.savepoint('row').execute();
+          try {
+            const w = await insertOne(sp, r, hashed[j]!, ctx);
+            await sp.releaseSavepoint('row').execute();
+            ok.push(r);
+            if (w) welcome.push(w);
+          } catch (err) {
+            await sp.rollbackToSavepoint('row').execute();
+            const res = byLine.get(r.line)!;
+            res.status = 'error';
+            res.errors.push(`not created: ${errorMessage(err)}`);
+          }
         }
       }
       await trx.commit().execute();
@@ -390,6 +551,8 @@ async function applyRows(
       .filter((r) => r.generated)
       .map((r) => ({ email: r.email, password: r.password }));
     if (generated.length && opts.onPasswords) await opts.onPasswords(generated);
+    for (const w of welcome)
+      await queueWelcome(core, { id: w.accountId, email: w.email, name: w.name }, w.to, w);
     done += slice.length;
     opts.onProgress?.(done, rows.length);
   }

@@ -5,13 +5,16 @@
 // - HTTP Basic (RFC 7617) with the account's password, for scripts and JMAP clients, through
 //   core `authenticate()`. A successful check is remembered for CACHE_MS under a keyed hash
 //   of the credentials, so a client sending Basic on every request does not pay Argon2id each
-//   time; the account is re-read on every request, so disabling it takes effect at once.
+//   time; the account is re-read on every request, so disabling it takes effect at once;
+// - an API key (core/apikeys.ts) as `Authorization: Bearer <key>` (RFC 6750 §2.1), for scripts
+//   on the admin API only: routes take it when they ask with `allowApiKey`.
 // Failed sign-ins are counted per client address (FailureBlocker); a blocked address gets 429.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/core.ts';
 import { authenticate, getAccountById } from '../core/accounts.ts';
 import { sessionAccount } from '../core/sessions.ts';
+import { apiKeyAccount } from '../core/apikeys.ts';
 import type { Account } from '../store/schema.ts';
 import { FailureBlocker, type Clock } from '../util/ratelimit.ts';
 import { sendProblem } from './respond.ts';
@@ -25,7 +28,7 @@ export const SESSION_COOKIE = 'champa_session';
 export const PASSWORD_CHANGE_REQUIRED = 'urn:champa:error:password-change-required';
 
 export type AuthResult =
-  | { account: Account; via: 'session' | 'basic'; token?: string }
+  | { account: Account; via: 'session' | 'basic' | 'apikey'; token?: string }
   | { error: 'missing' | 'wrong' | 'blocked' | 'foreign-origin' };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -76,6 +79,15 @@ export class HttpAuth {
       const account = await sessionAccount(this.core, token, this.clock());
       return account ? { account, via: 'session', token } : { error: 'missing' };
     }
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (bearer) {
+      const account = await apiKeyAccount(this.core, bearer[1]!, this.clock());
+      if (!account) {
+        this.failures.fail(ip);
+        return { error: 'wrong' };
+      }
+      return { account, via: 'apikey' };
+    }
     return this.#basic(req, ip);
   }
 
@@ -125,6 +137,16 @@ export function refuse(
     );
   else if (error === 'foreign-origin')
     sendProblem(req, res, 403, 'about:blank', 'request from another site refused');
+  else if (/^Bearer\s/i.test(req.headers.authorization ?? ''))
+    sendProblem(
+      req,
+      res,
+      401,
+      'about:blank',
+      error === 'wrong' ? 'the API key is not valid (revoked, expired or mistyped)' : 'sign in',
+      {},
+      { 'WWW-Authenticate': 'Bearer realm="Champa", error="invalid_token"' },
+    );
   else if (cookieOf(req, SESSION_COOKIE) !== null || req.headers['x-requested-with'])
     // The web app: no challenge, or the browser would show its own password dialog.
     sendProblem(req, res, 401, 'about:blank', 'your session has ended; sign in again');
@@ -149,11 +171,15 @@ export async function signedIn(
   auth: HttpAuth,
   req: IncomingMessage,
   res: ServerResponse,
-  opts: { allowPasswordChange?: boolean } = {},
+  opts: { allowPasswordChange?: boolean; allowApiKey?: boolean } = {},
 ): Promise<Account | null> {
   const r = await auth.check(req);
   if ('error' in r) {
     refuse(req, res, r.error);
+    return null;
+  }
+  if (r.via === 'apikey' && !opts.allowApiKey) {
+    sendProblem(req, res, 403, 'about:blank', 'API keys are for the admin API (/api/admin) only');
     return null;
   }
   if (r.via === 'session' && r.account.must_change_password && !opts.allowPasswordChange) {

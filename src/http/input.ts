@@ -53,6 +53,8 @@ const STATUS: Record<string, number> = {
   forbidden: 403,
   not_found: 404,
   exists: 409,
+  in_use: 409,
+  encoding: 400,
 };
 
 /**

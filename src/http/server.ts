@@ -19,7 +19,7 @@ import { portOf } from '../core/config.ts';
 import { listen } from '../util/listen.ts';
 import type { Clock } from '../util/ratelimit.ts';
 import { accountRoutes } from './account.ts';
-import { adminRoutes } from './admin.ts';
+import { adminRoutes } from './admin/index.ts';
 import { HttpAuth } from './auth.ts';
 import { jmapRoutes } from './jmap.ts';
 import { securityHeaders, sendProblem } from './respond.ts';

@@ -462,6 +462,38 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_admin': {
+      // The admin API's own records. `api_keys`: keys an administrator makes for scripts
+      // (core/apikeys.ts), only a SHA-256 of the secret stored. `welcome_tokens`: one-time
+      // links to set a first password (core/welcome.ts), one per account, hashed likewise.
+      // Both lead with account_id (the token names its account), like every per-account table.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('label', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('expires_at', big)
+          .addColumn('last_used_at', big)
+          .addPrimaryKeyConstraint('api_keys_pk', ['account_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('welcome_tokens')
+          .addColumn('account_id', big, (c) => c.primaryKey())
+          .addColumn('token_hash', 'text', (c) => c.notNull())
+          .addColumn('sent_to', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('audit_log_action_at')
+          .on('audit_log')
+          .columns(['action', 'at'])
+          .execute();
+      },
+    },
     '0010_jmap': {
       // What JMAP Mail and Submission keep beyond the mail itself (RFC 8621 §2, §6, §7, §8;
       // RFC 8620 §7.2): a mailbox's own sort order; identities with names and signatures;

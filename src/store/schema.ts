@@ -227,6 +227,8 @@ export interface Database {
   vacation_replies: VacationReplyTable;
   email_submissions: EmailSubmissionTable;
   push_subscriptions: PushSubscriptionTable;
+  api_keys: ApiKeyTable;
+  welcome_tokens: WelcomeTokenTable;
 }
 
 /** A JMAP Identity's own settings (core/identities.ts, RFC 8621 §6). */
@@ -290,6 +292,26 @@ export interface PushSubscriptionTable {
   expires: number | null;
   types: string | null; // JSON string[] or null for all
   created_at: number;
+}
+
+/** A key for scripts on the admin API (core/apikeys.ts); acts with its account's roles. */
+export interface ApiKeyTable {
+  account_id: number;
+  id: string; // public id: the first 16 hex digits of the secret's hash
+  secret_hash: string; // SHA-256 hex of the secret part of the key
+  label: string;
+  created_at: number;
+  expires_at: number | null; // null: until revoked
+  last_used_at: number | null;
+}
+
+/** A one-time link to choose a first password (core/welcome.ts); one per account. */
+export interface WelcomeTokenTable {
+  account_id: number;
+  token_hash: string; // SHA-256 hex of the token's secret part
+  sent_to: string; // the personal address the link was mailed to
+  created_at: number;
+  expires_at: number;
 }
 
 /** A blob uploaded over JMAP (core/uploads.ts); holds one reference in `blobs`. */

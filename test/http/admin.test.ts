@@ -97,8 +97,8 @@ forEachStore('admin API', (kind) => {
     });
     assert.equal(u.status, 201, u.body.toString());
     assert.deepEqual(u.json(), { path: '/ministry/provinces/savannakhet', name: 'ແຂວງສະຫວັນນະເຂດ' });
-    const units = (await get('boss', '/api/admin/units')).json() as { path: string }[];
-    assert.ok(units.some((x) => x.path === '/ministry/provinces/savannakhet'));
+    const units = (await get('boss', '/api/admin/units')).json() as { items: { path: string }[] };
+    assert.ok(units.items.some((x) => x.path === '/ministry/provinces/savannakhet'));
 
     const r = await post('boss', '/api/admin/users', {
       email: `khamla@${DOMAIN}`,
@@ -144,13 +144,15 @@ forEachStore('admin API', (kind) => {
     assert.ok(okRows.some((row) => row.target === `noy@${DOMAIN}`));
 
     // Listings are cut to the reach: Vientiane's accounts, not Luang Prabang's.
-    const list = (await get('vte-admin', '/api/admin/users')).json() as { email: string }[];
-    const emails = list.map((x) => x.email);
+    const list = (await get('vte-admin', '/api/admin/users')).json() as {
+      items: { email: string }[];
+    };
+    const emails = list.items.map((x) => x.email);
     assert.ok(emails.includes(`teacher@${DOMAIN}`));
     assert.ok(!emails.includes(`lpb-teacher@${DOMAIN}`));
     const sub = (await get('vte-admin', `/api/admin/users?unit=${VIENTIANE}/xaythany`)).json();
     assert.deepEqual(
-      (sub as { email: string }[]).map((x) => x.email),
+      (sub as { items: { email: string }[] }).items.map((x) => x.email),
       [`teacher@${DOMAIN}`],
     );
   });
@@ -202,12 +204,13 @@ forEachStore('admin API', (kind) => {
   test('the audit log: filtered by action and time, refused to helpdesk', async () => {
     const r = await get('boss', '/api/admin/audit?action=account.create&since=0');
     assert.equal(r.status, 200);
-    const rows = r.json() as { action: string; outcome: string; unit: string | null }[];
+    const rows = (r.json() as { items: { action: string; outcome: string; unit: string | null }[] })
+      .items;
     assert.ok(rows.length >= 2);
     assert.ok(rows.every((row) => row.action === 'account.create'));
     assert.ok(rows.some((row) => row.outcome === 'denied'));
     const future = await get('boss', `/api/admin/audit?since=${Date.now() + 3_600_000}`);
-    assert.deepEqual(future.json(), []);
+    assert.deepEqual((future.json() as { items: unknown[] }).items, []);
     assert.equal((await get('vte-help', '/api/admin/audit')).status, 403);
     assert.equal((await get('boss', '/api/admin/audit?since=yesterday')).status, 400);
   });
