@@ -15,6 +15,7 @@ import {
 } from './passwords.ts';
 import { verifySignIn, type SignInDoor } from './signin.ts';
 import { releaseBlobs } from './blobrefs.ts';
+import { dropSubmissions } from './submission.ts';
 import { dropAccountGrants } from './acl.ts';
 import { dropUploads } from './uploads.ts';
 
@@ -220,6 +221,7 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
     await trx.deleteFrom('tombstones').where('account_id', '=', a.id).execute();
     await dropAccountGrants(trx, a.id); // its shares, and what others shared with it
     await dropUploads(trx, a.id); // releases the upload references itself
+    await dropSubmissions(trx, a.id); // and those of messages still held for undo
     for (const t of [
       'signin_lockouts',
       'totp',

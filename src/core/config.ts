@@ -217,6 +217,26 @@ export const configSchema = z
         passwordMinLength: 10,
         allowPlaintextOnLoopback: false,
       }),
+    jmap: z
+      .object({
+        undoSendSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(600)
+          .default(10)
+          .describe(
+            'Seconds a message sent from the web app (JMAP EmailSubmission) is held before it leaves, so the sender can undo it.',
+          ),
+        uploadTtlHours: z
+          .number()
+          .positive()
+          .default(24)
+          .describe(
+            'Hours an upload (JMAP blob upload) not yet used by an email is kept before it is dropped.',
+          ),
+      })
+      .default({ undoSendSeconds: 10, uploadTtlHours: 24 }),
     log: z
       .object({
         level: z

@@ -3,6 +3,6 @@
 // unique across nodes of a cluster.
 import { randomBytes } from 'node:crypto';
 
-export function newId(prefix: 'M' | 'T' | 'B' | 'S'): string {
+export function newId(prefix: 'M' | 'T' | 'B' | 'S' | 'I' | 'E' | 'P'): string {
   return prefix + randomBytes(9).toString('base64url');
 }

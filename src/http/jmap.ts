@@ -4,6 +4,7 @@
 // The JMAP logic itself lives in src/jmap/ and speaks JSON only; this file maps it to HTTP.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/core.ts';
+import { startSubmissionWorker } from '../core/submission.ts';
 import type { Account } from '../store/schema.ts';
 import { handleApiRequest } from '../jmap/api.ts';
 import { RequestError, REQUEST_ERROR } from '../jmap/errors.ts';
@@ -18,7 +19,7 @@ import { BodyTooLarge, readBody, send, sendJson, sendProblem } from './respond.t
 export interface JmapRoutes {
   /** Handles the request if its path is a JMAP one; returns false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
-  /** Ends the open EventSource streams (before the server stops). */
+  /** Ends the open EventSource streams and the background work (before the server stops). */
   close(): void;
 }
 
@@ -36,11 +37,16 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
     signedInWith(auth, req, res);
 
   const streams = eventStreams(core);
+  // Mail sent from the web app leaves once its undo window is over (core/submission.ts).
+  const stopSubmissions = startSubmissionWorker(core);
   /** Uploads in progress per account, bounded by maxConcurrentUpload (RFC 8620 §2). */
   const uploading = new Map<number, number>();
 
   return {
-    close: () => streams.close(),
+    close: () => {
+      stopSubmissions();
+      streams.close();
+    },
     async handle(req, res, url) {
       const path = url.pathname;
       if (path === '/.well-known/jmap') {

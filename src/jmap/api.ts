@@ -6,7 +6,7 @@ import { RequestError, REQUEST_ERROR, MethodError } from './errors.ts';
 import { CORE_LIMITS, KNOWN_CAPABILITIES } from './limits.ts';
 import { METHODS } from './methods/index.ts';
 import { resolveReferences, type Invocation } from './resultref.ts';
-import type { Args, JmapContext } from './context.ts';
+import { IMPLICIT, type Args, type JmapContext } from './context.ts';
 import { sessionState } from './session.ts';
 
 export interface JmapResponse {
@@ -104,6 +104,8 @@ export async function handleApiRequest(ctx: JmapContext, body: string): Promise<
       const args: Args = resolveCreationIds(resolveReferences(rawArgs, responses), createdIds);
       const result = await method.run({ ...ctx, createdIds }, args);
       responses.push([name, result, callId]);
+      const extra = (result as { [IMPLICIT]?: [string, Args][] })[IMPLICIT];
+      for (const [n, a] of extra ?? []) responses.push([n, a, callId]);
     } catch (err) {
       if (err instanceof MethodError) responses.push(['error', err.toJSON(), callId]);
       else {

@@ -25,11 +25,7 @@ const schema = z.object({
 const READ_LIMIT = 10_000;
 const DEFAULT_MAX = 5_000;
 
-export async function changesMethod(
-  ctx: CallContext,
-  raw: Args,
-  type: 'Email' | 'Mailbox',
-): Promise<Args> {
+export async function changesMethod(ctx: CallContext, raw: Args, type: string): Promise<Args> {
   const args = parseArgs(schema, raw);
   const accountId = mustAccount(ctx, args.accountId);
   const db = ctx.core.db;

@@ -18,6 +18,16 @@ export interface CallContext extends JmapContext {
 
 export type Args = Record<string, unknown>;
 
+/**
+ * Responses a method adds after its own, under the same call id (RFC 8621 §7.5: the implicit
+ * Email/set of onSuccessUpdateEmail). Kept under a symbol, so it is never serialised.
+ */
+export const IMPLICIT = Symbol('implicit responses');
+
+export function withImplicit(result: Args, extra: [string, Args][]): Args {
+  return Object.assign(result, { [IMPLICIT]: extra });
+}
+
 export interface Method {
   /** The capability that must be in `using` for the method to be known. */
   capability: string;

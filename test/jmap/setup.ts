@@ -11,6 +11,7 @@ import { call, type Reply } from '../http/client.ts';
 
 export const PASSWORD = 'correct-horse-battery';
 export const USING = ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail'];
+export const USING_SUBMISSION = [...USING, 'urn:ietf:params:jmap:submission'];
 
 export type Invocation = [string, Record<string, unknown>, string];
 
@@ -23,6 +24,8 @@ export interface JmapEnv {
   post(body: unknown, headers?: Record<string, string>): Promise<Reply>;
   /** Runs method calls; returns methodResponses. */
   api(calls: Invocation[], using?: string[]): Promise<Invocation[]>;
+  /** Runs method calls as another user of test.example (password PASSWORD). */
+  apiAs(user: string, calls: Invocation[], using?: string[]): Promise<Invocation[]>;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,16 @@ export async function jmapEnv(kind: StoreKind): Promise<JmapEnv> {
     post,
     async api(calls, using = USING) {
       const r = await post({ using, methodCalls: calls });
+      if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.body.toString()}`);
+      return (r.json() as { methodResponses: Invocation[] }).methodResponses;
+    },
+    async apiAs(user, calls, using = USING) {
+      const r = await call(doors.ports.https, '/jmap/api', {
+        method: 'POST',
+        auth: { user, pass: PASSWORD },
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ using, methodCalls: calls }),
+      });
       if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.body.toString()}`);
       return (r.json() as { methodResponses: Invocation[] }).methodResponses;
     },

@@ -16,7 +16,8 @@ import { emailQueryChanges } from './email-querychanges.ts';
 import { blobCopy } from './blob-copy.ts';
 import { searchSnippetGet } from './searchsnippet-get.ts';
 import { threadGet } from './thread-get.ts';
-import { identityGet } from './identity-get.ts';
+import { identityChanges, identityGet, identitySet } from './identity.ts';
+import { submissionChanges, submissionGet, submissionQuery, submissionSet } from './submission.ts';
 
 export const METHODS: Record<string, Method | undefined> = {
   'Core/echo': coreEcho,
@@ -37,4 +38,10 @@ export const METHODS: Record<string, Method | undefined> = {
   'SearchSnippet/get': searchSnippetGet,
   'Thread/get': threadGet,
   'Identity/get': identityGet,
+  'Identity/changes': identityChanges,
+  'Identity/set': identitySet,
+  'EmailSubmission/get': submissionGet,
+  'EmailSubmission/changes': submissionChanges,
+  'EmailSubmission/query': submissionQuery,
+  'EmailSubmission/set': submissionSet,
 };
