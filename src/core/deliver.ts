@@ -24,6 +24,7 @@ import { takeBlob } from './blobrefs.ts';
 import { blobMetaOf, putBlobMeta, type BlobMeta } from './blobmeta.ts';
 import { GroupCommit } from './groupcommit.ts';
 import { indexFields } from './search.ts';
+import { replyAfterDelivery } from './vacation.ts';
 
 export interface DeliveryTarget {
   accountId: number;
@@ -48,6 +49,11 @@ export interface DeliveryResult {
 export interface IngestOptions {
   receivedAt?: number;
   meta?: MessageMeta;
+  /**
+   * The envelope sender of mail that arrived from a sender (SMTP, JMAP submission): the
+   * recipients' vacation responses answer it after commit ('' for bounces: never answered).
+   */
+  envelopeSender?: string;
 }
 
 interface Job {
@@ -258,6 +264,13 @@ export async function ingest(
   });
   if (targets.length > 0 && results.every((r) => r.error === 'no_account'))
     throw new UserError('not_found', 'none of the recipients has an account');
+  if (opts.envelopeSender)
+    replyAfterDelivery(
+      core,
+      results.filter((r, i) => r.ok && targets[i]?.role !== 'junk').map((r) => r.accountId),
+      raw,
+      opts.envelopeSender,
+    );
   return results;
 }
 

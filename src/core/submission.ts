@@ -323,7 +323,9 @@ async function send(
   }
   const failed = new Set<number>();
   if (targets.size > 0) {
-    const results = await ingest(core, raw, [...targets.values()]).catch(() => []);
+    const results = await ingest(core, raw, [...targets.values()], {
+      envelopeSender: env.mailFrom.email,
+    }).catch(() => []);
     const ok = new Set(results.filter((r) => r.ok).map((r) => r.accountId));
     for (const t of targets.keys()) if (!ok.has(t)) failed.add(t);
   }

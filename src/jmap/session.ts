@@ -8,6 +8,7 @@ import {
   CAP_CORE,
   CAP_MAIL,
   CAP_SUBMISSION,
+  CAP_VACATION,
   CORE_LIMITS,
   MAIL_ACCOUNT_CAPABILITY,
   SUBMISSION_ACCOUNT_CAPABILITY,
@@ -40,6 +41,7 @@ export function sessionResource(account: Account, origin: string): Record<string
       [CAP_CORE]: CORE_LIMITS,
       [CAP_MAIL]: {},
       [CAP_SUBMISSION]: {},
+      [CAP_VACATION]: {},
     },
     accounts: {
       [id]: {
@@ -49,10 +51,11 @@ export function sessionResource(account: Account, origin: string): Record<string
         accountCapabilities: {
           [CAP_MAIL]: MAIL_ACCOUNT_CAPABILITY,
           [CAP_SUBMISSION]: SUBMISSION_ACCOUNT_CAPABILITY,
+          [CAP_VACATION]: {},
         },
       },
     },
-    primaryAccounts: { [CAP_MAIL]: id, [CAP_SUBMISSION]: id },
+    primaryAccounts: { [CAP_MAIL]: id, [CAP_SUBMISSION]: id, [CAP_VACATION]: id },
     username: account.email,
     apiUrl: origin + JMAP_PATHS.api,
     downloadUrl: origin + JMAP_PATHS.download,

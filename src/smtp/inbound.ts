@@ -43,7 +43,7 @@ export async function deliver(
   let results: DeliveryResult[] = [];
   if (targets.size > 0) {
     try {
-      results = await ingest(ctx.core, raw, [...targets.values()]);
+      results = await ingest(ctx.core, raw, [...targets.values()], { envelopeSender: opts.sender });
     } catch (err) {
       if (!(err instanceof UserError && err.code === 'not_found')) throw err;
       if (remote.length === 0) throw smtpError(550, '5.1.1', 'No such user here');

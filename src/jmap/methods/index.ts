@@ -16,6 +16,7 @@ import { emailQueryChanges } from './email-querychanges.ts';
 import { blobCopy } from './blob-copy.ts';
 import { searchSnippetGet } from './searchsnippet-get.ts';
 import { threadGet } from './thread-get.ts';
+import { vacationGet, vacationSet } from './vacation.ts';
 import { identityChanges, identityGet, identitySet } from './identity.ts';
 import { submissionChanges, submissionGet, submissionQuery, submissionSet } from './submission.ts';
 
@@ -37,6 +38,8 @@ export const METHODS: Record<string, Method | undefined> = {
   'Blob/copy': blobCopy,
   'SearchSnippet/get': searchSnippetGet,
   'Thread/get': threadGet,
+  'VacationResponse/get': vacationGet,
+  'VacationResponse/set': vacationSet,
   'Identity/get': identityGet,
   'Identity/changes': identityChanges,
   'Identity/set': identitySet,
