@@ -40,60 +40,85 @@ export interface OutboundMessage {
 
 /** Queues a message for remote recipients; returns the queue id. */
 export async function enqueue(core: Core, msg: OutboundMessage, now = Date.now()): Promise<number> {
-  if (msg.recipients.length === 0) throw new Error('enqueue: no recipients');
-  const hash = await core.blobs.put(msg.raw);
-  const size = msg.raw.byteLength;
-  const id = await core.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('queue_messages')
-      .values({
-        sender: msg.sender,
-        blob_hash: hash,
-        size,
-        message_id: msg.messageId ?? null,
-        account_id: msg.accountId ?? null,
-        env_id: msg.envId ?? null,
-        ret: msg.ret ?? null,
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const qid = Number(row.id);
-    await trx
-      .insertInto('queue_recipients')
-      .values(
-        msg.recipients.map((r) => ({
-          message_id: qid,
-          recipient: r.address,
-          domain: domainOf(r.address),
-          status: 'queued',
-          attempts: r.deferred ? 1 : 0,
-          next_attempt_at: r.deferred?.retryAt ?? now,
-          last_error: r.deferred?.reason ?? null,
-          notify: r.notify ?? null,
-          orcpt: r.orcpt ?? null,
-          updated_at: now,
-        })),
-      )
-      .execute();
-    await takeBlob(trx, hash, size, 1, now);
-    for (const r of msg.recipients) {
-      const entry = {
-        queue_id: qid,
-        message_id: msg.messageId ?? null,
-        sender: msg.sender,
-        recipient: r.address,
-        remote: null,
-        at: now,
-      };
-      await logDelivery(trx, { ...entry, event: 'accepted', detail: 'queued for delivery' });
-      if (r.deferred)
-        await logDelivery(trx, { ...entry, event: 'deferred', detail: r.deferred.reason });
-    }
-    return qid;
+  return (await enqueueMany(core, [msg], now))[0]!;
+}
+
+/**
+ * Queues several messages at once (a bulk import's welcome mails): the blobs are written side
+ * by side (their fsyncs overlap), then every row goes in one transaction. Returns the queue ids
+ * in order. Same guarantee as `enqueue`: all durable before it returns.
+ */
+export async function enqueueMany(
+  core: Core,
+  msgs: OutboundMessage[],
+  now = Date.now(),
+): Promise<number[]> {
+  if (msgs.length === 0) return [];
+  if (msgs.some((m) => m.recipients.length === 0)) throw new Error('enqueue: no recipients');
+  const hashes = await Promise.all(msgs.map((m) => core.blobs.put(m.raw)));
+  const ids = await core.db.transaction().execute(async (trx) => {
+    const out: number[] = [];
+    for (const [i, msg] of msgs.entries()) out.push(await insertQueued(trx, msg, hashes[i]!, now));
+    return out;
   });
   core.bus.publish({ accountId: 0, modseq: 0, types: ['Queue'] });
-  return id;
+  return ids;
+}
+
+async function insertQueued(
+  trx: Transaction<Database>,
+  msg: OutboundMessage,
+  hash: string,
+  now: number,
+): Promise<number> {
+  const size = msg.raw.byteLength;
+  const row = await trx
+    .insertInto('queue_messages')
+    .values({
+      sender: msg.sender,
+      blob_hash: hash,
+      size,
+      message_id: msg.messageId ?? null,
+      account_id: msg.accountId ?? null,
+      env_id: msg.envId ?? null,
+      ret: msg.ret ?? null,
+      created_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const qid = Number(row.id);
+  await trx
+    .insertInto('queue_recipients')
+    .values(
+      msg.recipients.map((r) => ({
+        message_id: qid,
+        recipient: r.address,
+        domain: domainOf(r.address),
+        status: 'queued',
+        attempts: r.deferred ? 1 : 0,
+        next_attempt_at: r.deferred?.retryAt ?? now,
+        last_error: r.deferred?.reason ?? null,
+        notify: r.notify ?? null,
+        orcpt: r.orcpt ?? null,
+        updated_at: now,
+      })),
+    )
+    .execute();
+  await takeBlob(trx, hash, size, 1, now);
+  for (const r of msg.recipients) {
+    const entry = {
+      queue_id: qid,
+      message_id: msg.messageId ?? null,
+      sender: msg.sender,
+      recipient: r.address,
+      remote: null,
+      at: now,
+    };
+    await logDelivery(trx, { ...entry, event: 'accepted', detail: 'queued for delivery' });
+    if (r.deferred)
+      await logDelivery(trx, { ...entry, event: 'deferred', detail: r.deferred.reason });
+  }
+  return qid;
 }
 
 /** The wait after `attempts` failed attempts: `queue.backoffMinutes`, the last value repeating. */

@@ -20,7 +20,12 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { insertAccount, parseQuota, passwordPolicy } from './accounts.ts';
 import { defaultMailboxRows } from './mailboxes.ts';
-import { DEFAULT_WELCOME_DAYS, NO_PASSWORD_YET, newWelcomeToken, queueWelcome } from './welcome.ts';
+import {
+  DEFAULT_WELCOME_DAYS,
+  NO_PASSWORD_YET,
+  newWelcomeToken,
+  queueWelcomes,
+} from './welcome.ts';
 import { actorName, audit, type Actor } from './audit.ts';
 import { checkPasswordPolicy, generatePassword, hashPassword } from './passwords.ts';
 import { authorize } from './roles.ts';
@@ -551,8 +556,16 @@ async function applyRows(
       .filter((r) => r.generated)
       .map((r) => ({ email: r.email, password: r.password }));
     if (generated.length && opts.onPasswords) await opts.onPasswords(generated);
-    for (const w of welcome)
-      await queueWelcome(core, { id: w.accountId, email: w.email, name: w.name }, w.to, w);
+    if (welcome.length)
+      await queueWelcomes(
+        core,
+        welcome.map((w) => ({
+          account: { id: w.accountId, email: w.email, name: w.name },
+          to: w.to,
+          token: w.token,
+          expiresAt: w.expiresAt,
+        })),
+      );
     done += slice.length;
     opts.onProgress?.(done, rows.length);
   }

@@ -16,7 +16,7 @@ import type { Core } from './core.ts';
 import { portOf } from './config.ts';
 import { getAccountById, passwordPolicy } from './accounts.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
-import { enqueue } from './outbound.ts';
+import { enqueueMany } from './outbound.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -124,28 +124,36 @@ export async function welcomeMessage(
   return { raw, messageId };
 }
 
+export interface WelcomeToSend {
+  account: Pick<Account, 'id' | 'email' | 'name'>;
+  /** The personal address. */
+  to: string;
+  token: string;
+  expiresAt: number;
+}
+
 /**
- * Queues the welcome mail for an account whose token was just made (after its transaction
- * committed). Returns the queue id.
+ * Queues the welcome mails of accounts whose tokens were just made (after their transaction
+ * committed), in one queue transaction. Returns the queue ids.
  */
-export async function queueWelcome(
-  core: Core,
-  account: Pick<Account, 'id' | 'email' | 'name'>,
-  to: string,
-  token: { token: string; expiresAt: number },
-): Promise<number> {
-  const { raw, messageId } = await welcomeMessage(core, {
-    to,
-    account,
-    link: welcomeLink(core, token.token),
-    expiresAt: token.expiresAt,
-  });
-  return enqueue(core, {
-    sender: `postmaster@${core.config.primaryDomain}`,
-    recipients: [{ address: to }],
-    raw,
-    messageId,
-  });
+export async function queueWelcomes(core: Core, items: WelcomeToSend[]): Promise<number[]> {
+  const msgs = await Promise.all(
+    items.map(async (w) => {
+      const { raw, messageId } = await welcomeMessage(core, {
+        to: w.to,
+        account: w.account,
+        link: welcomeLink(core, w.token),
+        expiresAt: w.expiresAt,
+      });
+      return {
+        sender: `postmaster@${core.config.primaryDomain}`,
+        recipients: [{ address: w.to }],
+        raw,
+        messageId,
+      };
+    }),
+  );
+  return enqueueMany(core, msgs);
 }
 
 /** Makes a new link for one account and mails it (an administrator's "send welcome again"). */
@@ -159,7 +167,7 @@ export async function sendWelcome(
   const account = await getAccountById(core, accountId);
   if (!account) throw new UserError('not_found', `no account ${accountId}`);
   const token = await createWelcomeToken(core.db, accountId, to, days, now);
-  await queueWelcome(core, account, to, token);
+  await queueWelcomes(core, [{ account, to, ...token }]);
   return { expiresAt: token.expiresAt };
 }
 

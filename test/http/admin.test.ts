@@ -14,6 +14,12 @@ import { forEachStore, makeCore } from '../helpers/stores.ts';
 import { testCert } from '../helpers/tls.ts';
 import { DOMAIN, seedTree } from '../admin/setup.ts';
 import { call, type Reply } from './client.ts';
+import { ROUTES } from '../../src/api/routes.ts';
+import { recordFailure } from '../../src/core/lockout.ts';
+import { beginTotp, confirmTotp, totpEnabled } from '../../src/core/totp.ts';
+import { base32Decode, totp } from '../../src/mail/totp.ts';
+import { ingest } from '../../src/core/deliver.ts';
+import { startDns, type FakeDns } from '../helpers/dns.ts';
 
 const PASSWORD = 'correct-horse-battery';
 const VIENTIANE = '/ministry/provinces/vientiane';
@@ -22,6 +28,7 @@ forEachStore('admin API', (kind) => {
   let core: Core;
   let doors: HttpDoors;
   let close: () => Promise<void>;
+  let dns: FakeDns;
 
   const as = (local: string) => ({ user: `${local}@${DOMAIN}`, pass: PASSWORD });
   const get = (local: string | null, path: string): Promise<Reply> =>
@@ -35,7 +42,8 @@ forEachStore('admin API', (kind) => {
     });
 
   before(async () => {
-    const h = await makeCore(kind);
+    dns = await startDns({ 'moe.test': { MX: [{ exchange: 'mail.test', priority: 10 }] } });
+    const h = await makeCore(kind, { dns: { servers: [dns.server] } });
     core = h.core;
     await seedTree(core);
     // One Argon2id hash for every account: these tests are about roles, not hashing.
@@ -57,6 +65,7 @@ forEachStore('admin API', (kind) => {
     close = async () => {
       await doors.close();
       await h.close();
+      await dns.close();
     };
   });
   after(() => close());
@@ -82,6 +91,50 @@ forEachStore('admin API', (kind) => {
       'quota',
       'unit',
     ]);
+  });
+
+  test('the OpenAPI document lists every route, and every schema it names exists', async () => {
+    const doc = (await get(null, '/api/admin/openapi.json')).json() as {
+      paths: Record<string, Record<string, { operationId: string; responses: object }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    for (const r of ROUTES) {
+      const op = doc.paths[r.path]?.[r.method.toLowerCase()];
+      assert.equal(op?.operationId, r.id, `${r.method} ${r.path} documented`);
+    }
+    const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
+    for (const ref of new Set(refs))
+      assert.ok(doc.components.schemas[ref.split('/').pop()!], `${ref} resolves`);
+    // A route not in the document is not served.
+    assert.equal((await get('boss', '/api/admin/nothing-here')).status, 404);
+    const wrong = await call(doors.ports.https, '/api/admin/units', {
+      method: 'PUT',
+      auth: as('boss'),
+    });
+    assert.equal(wrong.status, 405);
+    assert.match(String(wrong.headers.allow), /GET/);
+  });
+
+  test("a domain's DNS records, checked against the live DNS", async () => {
+    const plain = (await get('boss', `/api/admin/domains/${DOMAIN}/dns`)).json() as {
+      checked: boolean;
+      records: { type: string; value: string }[];
+    };
+    assert.equal(plain.checked, false);
+    assert.ok(plain.records.some((r) => r.type === 'MX' && r.value === '10 mail.test.'));
+    const live = (await get('boss', `/api/admin/domains/${DOMAIN}/dns?check=true`)).json() as {
+      checked: boolean;
+      records: { type: string; name: string; status: string }[];
+    };
+    assert.equal(live.checked, true);
+    assert.equal(live.records.find((r) => r.type === 'MX')?.status, 'ok');
+    assert.equal(live.records.find((r) => r.name.includes('_domainkey'))?.status, 'missing');
+    assert.equal((await get('boss', '/api/admin/domains/nowhere.example/dns')).status, 404);
+    const domains = (await get('vte-admin', '/api/admin/domains')).json() as { name: string }[];
+    assert.deepEqual(
+      domains.map((d) => d.name),
+      [DOMAIN],
+    );
   });
 
   test('no credentials: 401 with a Basic challenge', async () => {
@@ -213,5 +266,119 @@ forEachStore('admin API', (kind) => {
     assert.deepEqual((future.json() as { items: unknown[] }).items, []);
     assert.equal((await get('vte-help', '/api/admin/audit')).status, 403);
     assert.equal((await get('boss', '/api/admin/audit?since=yesterday')).status, 400);
+  });
+  test('an account: details, edit, aliases, move (mail stays), unlock, two-step reset, remove', async () => {
+    const send = (method: string, path: string, body?: unknown): Promise<Reply> =>
+      call(doors.ports.https, path, {
+        method,
+        auth: as('vte-admin'),
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+    const email = `ajarn@${DOMAIN}`;
+    await core.db
+      .transaction()
+      .execute((trx) =>
+        insertAccount(trx, { email, unitPath: `${VIENTIANE}/xaythany` }, '$argon2id$none'),
+      );
+    const u = `/api/admin/users/${encodeURIComponent(email)}`;
+    const a = (await getAccount(core, email))!;
+    await ingest(core, Buffer.from('Subject: ສະບາຍດີ\r\n\r\nhello\r\n'), [{ accountId: a.id }]);
+
+    const patched = await send('PATCH', u, { name: 'ຄູ ສົມພອນ', quota: 2 ** 30, disabled: true });
+    assert.equal(patched.status, 200, patched.body.toString());
+    assert.deepEqual(patched.json(), {
+      email,
+      name: 'ຄູ ສົມພອນ',
+      unit: `${VIENTIANE}/xaythany`,
+      quota: 2 ** 30,
+      disabled: true,
+    });
+    const empty = await send('PATCH', u, {});
+    assert.equal(empty.status, 400);
+    assert.equal((await send('PATCH', u, { disabled: false })).status, 200);
+
+    assert.equal((await send('POST', `${u}/aliases`, { address: `khru@${DOMAIN}` })).status, 201);
+    assert.equal((await send('POST', `${u}/aliases`, { address: `khru@${DOMAIN}` })).status, 409);
+    const moved = await send('POST', `${u}/move`, { unit: `${VIENTIANE}/sikhottabong` });
+    assert.equal((moved.json() as { unit: string }).unit, `${VIENTIANE}/sikhottabong`);
+    const detail = (await send('GET', u)).json() as {
+      aliases: string[];
+      usedBytes: number;
+      unit: string;
+      signIn: { locked: boolean; totp: boolean };
+    };
+    assert.deepEqual(detail.aliases, [`khru@${DOMAIN}`]);
+    assert.ok(detail.usedBytes > 0, 'the mail moved with the account');
+    const mail = await core.db
+      .selectFrom('emails')
+      .select('subject')
+      .where('account_id', '=', a.id)
+      .execute();
+    assert.deepEqual(
+      mail.map((m) => m.subject),
+      ['ສະບາຍດີ'],
+    );
+    assert.equal(
+      (await send('DELETE', `${u}/aliases/${encodeURIComponent(`khru@${DOMAIN}`)}`)).status,
+      204,
+    );
+    assert.equal((await send('GET', `${u}/aliases`)).body.toString(), '[]');
+
+    // Locked out after failed sign-ins; helpdesk unlocks.
+    for (let i = 0; i < core.config.security.lockoutThreshold; i++)
+      await recordFailure(core, a.id, Date.now());
+    assert.equal(((await send('GET', `${u}/signin`)).json() as { locked: boolean }).locked, true);
+    const unlocked = await call(doors.ports.https, `${u}/unlock`, {
+      method: 'POST',
+      auth: as('vte-help'),
+    });
+    assert.equal(unlocked.status, 200);
+    assert.equal((unlocked.json() as { locked: boolean }).locked, false);
+
+    // Two-step sign-in on; the helpdesk turns it off for a lost phone.
+    const { secret } = await beginTotp(core, a.id);
+    await confirmTotp(core, a.id, totp(base32Decode(secret)!, Date.now()));
+    assert.equal(((await send('GET', `${u}/signin`)).json() as { totp: boolean }).totp, true);
+    const off = await call(doors.ports.https, `${u}/totp`, {
+      method: 'DELETE',
+      auth: as('vte-help'),
+    });
+    assert.equal((off.json() as { totp: boolean }).totp, false);
+    assert.equal(await totpEnabled(core, a.id), false);
+
+    // A generated reset is returned once and must be changed.
+    const reset = await send('POST', `${u}/password`, {});
+    assert.ok((reset.json() as { password?: string }).password);
+    assert.equal((await getAccount(core, email))?.must_change_password, 1);
+
+    // The audit log holds each change, filterable by actor, unit and outcome, a page at a time.
+    const q = new URLSearchParams({
+      actor: `vte-admin@${DOMAIN}`,
+      unit: VIENTIANE,
+      outcome: 'ok',
+      limit: '2',
+    });
+    const page = (await get('boss', `/api/admin/audit?${q}`)).json() as {
+      items: { action: string }[];
+      total: number;
+      limit: number;
+    };
+    assert.equal(page.items.length, 2);
+    assert.ok(page.total >= 8, `total ${page.total}`);
+    const next = (await get('boss', `/api/admin/audit?${q}&offset=2`)).json() as {
+      items: { action: string }[];
+    };
+    assert.notDeepEqual(next.items, page.items);
+
+    assert.equal((await send('DELETE', u)).status, 204);
+    assert.equal(await getAccount(core, email), undefined);
+    assert.equal((await get('boss', u)).status, 404);
+    assert.equal(
+      (await send('DELETE', `/api/admin/users/${encodeURIComponent(`vte-admin@${DOMAIN}`)}`))
+        .status,
+      400,
+    );
   });
 });
