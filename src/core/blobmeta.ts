@@ -84,6 +84,31 @@ export function decodeStoredMeta(r: {
   return m;
 }
 
+const CHUNK = 500;
+
+/** Current-version metadata of the given blobs; blobs without a usable row are absent. */
+export async function blobMetaByHash(
+  db: Db,
+  hashes: string[],
+): Promise<Map<string, MessageStructure>> {
+  const out = new Map<string, MessageStructure>();
+  const unique = [...new Set(hashes)];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('blob_meta')
+      .selectAll()
+      .where('hash', 'in', unique.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows)
+      if (Number(r.version) === STRUCTURE_VERSION)
+        out.set(r.hash, {
+          envelope: JSON.parse(r.envelope) as MessageStructure['envelope'],
+          structure: JSON.parse(r.structure) as MessageStructure['structure'],
+        });
+  }
+  return out;
+}
+
 /**
  * The metadata of one blob computed from its bytes (already read, and parsed when `root` is
  * given), stored for the next reader (lazy backfill). A failed store costs only the reuse.
