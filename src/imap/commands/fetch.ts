@@ -22,7 +22,7 @@ import { keywordToFlag } from '../../mail/keywords.ts';
 import { headerValue, parseMime, partAt, type MimePart } from '../../mail/mimeparts.ts';
 import { decodeTransfer } from '../../mail/transfer.ts';
 import { sectionName, type FetchAtt, type Section } from '../proto/fetchatt.ts';
-import { envelopeValue, structureValue } from '../proto/structure.ts';
+import { envelopeText, structureValue } from '../proto/structure.ts';
 import {
   formatRanges,
   formatSeqSet,
@@ -178,7 +178,7 @@ async function items(
         out.push(raw('THREADID'), [raw(row.threadId)]);
         break;
       case 'ENVELOPE':
-        out.push(raw('ENVELOPE'), envelopeValue(meta!.envelope!));
+        out.push(raw('ENVELOPE'), raw(envelopeText(meta!.envelope!, s.utf8)));
         break;
       case 'BODYSTRUCTURE':
         out.push(raw('BODYSTRUCTURE'), structureValue(meta!.structure!, true));

@@ -67,18 +67,23 @@ class LineBuilder {
   }
 }
 
+/**
+ * An IMAP string (or NIL) as response text: quoted when it may be, else a literal whose
+ * bytes follow inline (the text is sent as UTF-8, so the count is of UTF-8 octets).
+ */
+export function stringText(v: string | null, utf8: boolean): string {
+  if (v === null) return 'NIL';
+  const q = quotable(v, utf8);
+  if (q === 'plain') return `"${v}"`;
+  if (q === 'escape') return `"${v.replace(/(["\\])/g, '\\$1')}"`;
+  return `{${Buffer.byteLength(v, 'utf8')}}\r\n${v}`;
+}
+
 function put(v: Value, w: LineBuilder): void {
   if (v === null) w.text += 'NIL';
   else if (typeof v === 'number') w.text += String(v);
-  else if (typeof v === 'string') {
-    const q = quotable(v, w.opts.utf8);
-    if (q === 'plain') w.text += `"${v}"`;
-    else if (q === 'escape') w.text += `"${v.replace(/(["\\])/g, '\\$1')}"`;
-    else {
-      w.text += `{${Buffer.byteLength(v, 'utf8')}}\r\n`;
-      w.text += v;
-    }
-  } else if (Buffer.isBuffer(v)) {
+  else if (typeof v === 'string') w.text += stringText(v, w.opts.utf8);
+  else if (Buffer.isBuffer(v)) {
     w.text += `{${v.length}}\r\n`;
     w.bytes(v);
   } else if (Array.isArray(v)) {
