@@ -1,5 +1,6 @@
 // `champa serve`: runs the server: opens the core, starts every door and the outbound queue
-// worker, logs one line per listener, then prints exactly one line `champa: ready` on stdout
+// worker and the periodic upkeep (tombstone pruning), logs one line per listener, then prints
+// exactly one line `champa: ready` on stdout
 // (scripts and tests wait for it). On SIGTERM or SIGINT it closes the doors (letting
 // in-flight transactions finish), then the queue, then the core, and exits 0.
 // The protocol modules are loaded here, on demand, so one-shot commands start fast.
@@ -10,6 +11,7 @@ import { closeCore, openCore, type Core } from '../core/core.ts';
 import { UserError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { flushIndex, reindexMissing } from '../core/indexer.ts';
+import { pruneTombstones } from '../core/changes.ts';
 import { configOf, print, withData } from './common.ts';
 
 export const READY_LINE = 'champa: ready';
@@ -54,6 +56,40 @@ function listenError(err: unknown, config: LoadedConfig): unknown {
   return err;
 }
 
+const MAINTENANCE_FIRST_MS = 60_000;
+const MAINTENANCE_EVERY_MS = 6 * 3600_000;
+
+/**
+ * Periodic upkeep beside the doors: tombstones older than `changes.tombstoneDays` are
+ * pruned (core/changes.ts), a minute after start and then every six hours.
+ */
+function startMaintenance(core: Core, log: Logger): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const run = (): void => {
+    if (running) return;
+    const cutoff = Date.now() - core.config.changes.tombstoneDays * 86_400_000;
+    running = pruneTombstones(core.db, cutoff)
+      .then(
+        (n) => void (n > 0 && log.info({ tombstones: n }, 'old tombstones pruned')),
+        (err: unknown) => log.error({ err }, 'tombstone pruning failed'),
+      )
+      .finally(() => {
+        running = null;
+      });
+  };
+  const first = setTimeout(run, MAINTENANCE_FIRST_MS);
+  const every = setInterval(run, MAINTENANCE_EVERY_MS);
+  first.unref();
+  every.unref();
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(every);
+      await running;
+    },
+  };
+}
+
 /** Starts the doors and the queue worker on an opened core. */
 export async function startServer(config: LoadedConfig, log: Logger): Promise<RunningServer> {
   const tls = await readTls(config);
@@ -80,6 +116,7 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
       (n) => n > 0 && log.info({ emails: n }, 'full-text index completed'),
       (err: unknown) => log.error({ err }, 'full-text re-index failed'),
     );
+    const maintenance = startMaintenance(core, log);
     const ports: Record<string, number> = {
       ...smtp.ports,
       ...imap.ports,
@@ -94,6 +131,7 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
       ports,
       async close() {
         await Promise.all(doors.map((d) => d.close()));
+        await maintenance.stop();
         stopIndexing.abort();
         await reindexing;
         await flushIndex(core);

@@ -1,9 +1,14 @@
 // Access control lists on collections (RFC 4314 rights): an owner grants another account, or
-// 'anyone' signed in, a set of rights on one of its mailboxes. The same grants drive IMAP ACL
-// and, later, JMAP sharing, DAV ACL and ActiveSync. Invariants: the owner always holds every
-// right and has no row of its own; a grant with no rights left is deleted; rights are stored
-// as letters of ALL_RIGHTS in that order, the obsolete c and d already mapped (§2.1.1); rows
-// lead with the owner's account_id, and a grant leaves with its mailbox or either account.
+// 'anyone' signed in, a set of rights on one of its mailboxes, or denies them with a negative
+// grant ("-identifier", §2: rights of a negative grant are taken away from what the positive
+// grants give, whichever grant gave them). The same grants drive IMAP ACL and, later, JMAP
+// sharing, DAV ACL and ActiveSync: `myRights` and `sharedMailboxesFor` are the only answers
+// to "what may this account do here", and both apply negative grants.
+// Invariants: the owner always holds every right and has no row of its own (positive or
+// negative); a grant with no rights left is deleted; rights are stored as letters of
+// ALL_RIGHTS in that order, the obsolete c and d already mapped (§2.1.1); a negative grant's
+// grantee is stored with a leading "-"; rows lead with the owner's account_id, and a grant
+// leaves with its mailbox or either account.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Mailbox } from '../store/schema.ts';
 import { UserError } from '../util/errors.ts';
@@ -22,14 +27,34 @@ export type Grantee = number | 'anyone';
 export interface Grant {
   grantee: Grantee;
   rights: string;
+  /** A negative grant (RFC 4314 §2, "-identifier"): these rights are denied. */
+  negative: boolean;
 }
 
-function granteeKey(g: Grantee): string {
-  return g === 'anyone' ? 'anyone' : String(g);
+function granteeKey(g: Grantee, negative = false): string {
+  return (negative ? '-' : '') + (g === 'anyone' ? 'anyone' : String(g));
 }
 
-function granteeOf(key: string): Grantee {
-  return key === 'anyone' ? 'anyone' : Number(key);
+function parseKey(key: string): { grantee: Grantee; negative: boolean } {
+  const negative = key.startsWith('-');
+  const k = negative ? key.slice(1) : key;
+  return { grantee: k === 'anyone' ? 'anyone' : Number(k), negative };
+}
+
+/** The grantee keys that apply to an account: itself and anyone, positive and negative. */
+function keysFor(accountId: number): string[] {
+  const own = String(accountId);
+  return [own, 'anyone', `-${own}`, '-anyone'];
+}
+
+/** Effective rights from the grants that apply: the positive ones less the negative ones. */
+function effective(grants: { grantee: string; rights: string }[]): string {
+  let given = '';
+  let denied = '';
+  for (const g of grants)
+    if (g.grantee.startsWith('-')) denied += g.rights;
+    else given += g.rights;
+  return canonical([...given].filter((r) => !denied.includes(r)));
 }
 
 /** Letters in ALL_RIGHTS order, without repeats. */
@@ -61,8 +86,8 @@ export function hasRights(held: string, needed: string): boolean {
 }
 
 /**
- * Replaces (mode 'set'), adds to or removes from a grantee's rights on a mailbox; returns the
- * rights now held. No rights left deletes the grant.
+ * Replaces (mode 'set'), adds to or removes from a grantee's rights on a mailbox (its negative
+ * grant when `negative`); returns the rights of that grant now. No rights left deletes it.
  */
 export async function setRights(
   db: Db,
@@ -72,9 +97,10 @@ export async function setRights(
   rights: string,
   mode: 'set' | 'add' | 'remove' = 'set',
   now = Date.now(),
+  negative = false,
 ): Promise<string> {
   if (grantee === owner) throw new UserError('invalid', 'the owner always holds every right');
-  const key = granteeKey(grantee);
+  const key = granteeKey(grantee, negative);
   const wanted = parseRights(rights);
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -127,17 +153,21 @@ async function deleteGrant(db: Db, owner: number, mailboxId: string, key: string
     .execute();
 }
 
-/** Removes a grantee's grant on a mailbox (nothing to remove is no error, RFC 4314 §3.2). */
+/**
+ * Removes a grantee's grant (its negative one when `negative`) on a mailbox; nothing to
+ * remove is no error (RFC 4314 §3.2).
+ */
 export async function deleteRights(
   db: Db,
   owner: number,
   mailboxId: string,
   grantee: Grantee,
+  negative = false,
 ): Promise<void> {
-  await deleteGrant(db, owner, mailboxId, granteeKey(grantee));
+  await deleteGrant(db, owner, mailboxId, granteeKey(grantee, negative));
 }
 
-/** The grants on a mailbox, other than the owner's own (which is implied). */
+/** The grants on a mailbox, positive and negative, other than the owner's own (implied). */
 export async function listRights(db: Db, owner: number, mailboxId: string): Promise<Grant[]> {
   const rows = await db
     .selectFrom('acl_grants')
@@ -147,10 +177,13 @@ export async function listRights(db: Db, owner: number, mailboxId: string): Prom
     .orderBy('granted_at')
     .orderBy('grantee')
     .execute();
-  return rows.map((r) => ({ grantee: granteeOf(r.grantee), rights: r.rights }));
+  return rows.map((r) => ({ ...parseKey(r.grantee), rights: r.rights }));
 }
 
-/** The rights `actor` holds on the owner's mailbox: all for the owner, else own ∪ anyone's. */
+/**
+ * The rights `actor` holds on the owner's mailbox: all for the owner; else its own and
+ * anyone's grants, less the rights its own and anyone's negative grants deny (RFC 4314 §2).
+ */
 export async function myRights(
   db: Db,
   actor: number,
@@ -160,23 +193,26 @@ export async function myRights(
   if (actor === owner) return ALL_RIGHTS;
   const rows = await db
     .selectFrom('acl_grants')
-    .select('rights')
+    .select(['grantee', 'rights'])
     .where('account_id', '=', owner)
     .where('mailbox_id', '=', mailboxId)
-    .where('grantee', 'in', [String(actor), 'anyone'])
+    .where('grantee', 'in', keysFor(actor))
     .execute();
-  return canonical(rows.map((r) => r.rights).join(''));
+  return effective(rows);
 }
 
 export interface SharedMailbox {
   owner: number;
   ownerEmail: string;
   mailbox: Mailbox;
-  /** Rights the account holds on it (its own grant and anyone's together). */
+  /** Rights the account holds on it (as myRights: positive grants less negative ones). */
   rights: string;
 }
 
-/** Mailboxes of other accounts shared with this one (directly or with 'anyone'). */
+/**
+ * Mailboxes of other accounts shared with this one (directly or with 'anyone'), leaving out
+ * those where negative grants take every right away.
+ */
 export async function sharedMailboxesFor(db: Db, accountId: number): Promise<SharedMailbox[]> {
   const rows = await db
     .selectFrom('acl_grants as g')
@@ -185,25 +221,33 @@ export async function sharedMailboxesFor(db: Db, accountId: number): Promise<Sha
     )
     .innerJoin('accounts as a', 'a.id', 'g.account_id')
     .selectAll('m')
-    .select(['a.email as owner_email', 'g.rights as granted'])
-    .where('g.grantee', 'in', [String(accountId), 'anyone'])
+    .select(['a.email as owner_email', 'g.grantee', 'g.rights as granted'])
+    .where('g.grantee', 'in', keysFor(accountId))
     .where('g.account_id', '!=', accountId)
     .execute();
-  const byMailbox = new Map<string, SharedMailbox>();
+  const byMailbox = new Map<
+    string,
+    { box: Omit<SharedMailbox, 'rights'>; grants: { grantee: string; rights: string }[] }
+  >();
   for (const r of rows) {
-    const { owner_email, granted, ...mailbox } = r;
+    const { owner_email, granted, grantee, ...mailbox } = r;
     const key = `${mailbox.account_id}/${mailbox.id}`;
-    const had = byMailbox.get(key);
-    if (had) had.rights = canonical(had.rights + granted);
-    else
-      byMailbox.set(key, {
-        owner: Number(mailbox.account_id),
-        ownerEmail: owner_email,
-        mailbox,
-        rights: canonical(granted),
-      });
+    let had = byMailbox.get(key);
+    if (!had) {
+      had = {
+        box: { owner: Number(mailbox.account_id), ownerEmail: owner_email, mailbox },
+        grants: [],
+      };
+      byMailbox.set(key, had);
+    }
+    had.grants.push({ grantee, rights: granted });
   }
-  return [...byMailbox.values()];
+  const out: SharedMailbox[] = [];
+  for (const { box, grants } of byMailbox.values()) {
+    const rights = effective(grants);
+    if (rights !== '') out.push({ ...box, rights });
+  }
+  return out;
 }
 
 /** Drops the grants of a mailbox (it is being deleted), inside the caller's transaction. */
@@ -218,5 +262,8 @@ export async function dropMailboxGrants(db: Db, owner: number, mailboxId: string
 /** Drops every grant an account made or received (it is being removed). */
 export async function dropAccountGrants(db: Db, accountId: number): Promise<void> {
   await db.deleteFrom('acl_grants').where('account_id', '=', accountId).execute();
-  await db.deleteFrom('acl_grants').where('grantee', '=', String(accountId)).execute();
+  await db
+    .deleteFrom('acl_grants')
+    .where('grantee', 'in', [String(accountId), `-${accountId}`])
+    .execute();
 }

@@ -57,6 +57,33 @@ async function refreshBlobMeta(db: Db, hash: string, row: BlobMeta): Promise<voi
     .execute();
 }
 
+/** The stored metadata of a blob; only the parts asked for are read and decoded. */
+export type StoredMeta = Partial<MessageStructure>;
+
+/** Which parts of the stored metadata a reader needs. */
+export interface MetaWant {
+  envelope: boolean;
+  structure: boolean;
+}
+
+/**
+ * Decodes the columns of a `blob_meta` row read beside other data (a left join: all null
+ * when the blob has no row); undefined when there is no row of the current version.
+ */
+export function decodeStoredMeta(r: {
+  version: number | string | null;
+  envelope?: string | null;
+  structure?: string | null;
+}): StoredMeta | undefined {
+  if (r.version === null || Number(r.version) !== STRUCTURE_VERSION) return undefined;
+  const m: StoredMeta = {};
+  if (typeof r.envelope === 'string')
+    m.envelope = JSON.parse(r.envelope) as MessageStructure['envelope'];
+  if (typeof r.structure === 'string')
+    m.structure = JSON.parse(r.structure) as MessageStructure['structure'];
+  return m;
+}
+
 const CHUNK = 500;
 
 /** Current-version metadata of the given blobs; blobs without a usable row are absent. */

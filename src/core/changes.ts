@@ -8,6 +8,12 @@
 //   after an email's modseq moves), so it is the mailbox's HIGHESTMODSEQ (RFC 7162 §3.1.2.1);
 // - an item leaving a collection leaves a tombstone under the same modseq
 //   (`recordTombstones`), so "which UIDs left mailbox M since modseq N" is one range read.
+// Tombstones do not stay forever: `pruneTombstones` (run by `champa serve` every few hours)
+// drops those older than `changes.tombstoneDays` and raises the account's
+// `tombstone_horizon` to the highest modseq it dropped. Invariant: every tombstone above the
+// horizon is kept, so changes since a modseq at or above it are exact; below it, doors must
+// say they cannot tell (`canCalculateChanges`: JMAP cannotCalculateChanges; IMAP QRESYNC
+// reports every UID not in the mailbox as vanished, as RFC 7162 §3.2.5.1 allows).
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { ChangeEvent } from '../store/bus.ts';
@@ -93,6 +99,7 @@ export async function recordTombstones(
   collectionId: string,
   modseq: number,
   items: { id: string; uid: number }[],
+  now = Date.now(),
 ): Promise<void> {
   for (let i = 0; i < items.length; i += CHUNK)
     await trx
@@ -104,9 +111,68 @@ export async function recordTombstones(
           modseq,
           item_id: t.id,
           uid: t.uid,
+          created_at: now,
         })),
       )
       .execute();
+}
+
+/** The highest modseq whose tombstones were pruned (0: none ever were). */
+export async function tombstoneHorizon(db: Db, accountId: number): Promise<number> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('tombstone_horizon')
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return Number(row?.tombstone_horizon ?? 0);
+}
+
+/**
+ * Whether what changed in the account after state (modseq) `since` can still be told
+ * exactly: false once tombstones above `since` were pruned. JMAP Foo/changes and
+ * Foo/queryChanges answer cannotCalculateChanges (RFC 8620 §5.2, §5.6) when it is false.
+ */
+export async function canCalculateChanges(
+  db: Db,
+  accountId: number,
+  since: number,
+): Promise<boolean> {
+  return since >= (await tombstoneHorizon(db, accountId));
+}
+
+/**
+ * Drops tombstones written before `cutoff` (ms), per account: every tombstone up to the
+ * highest modseq among them, so that the horizon invariant holds even if clocks wavered,
+ * and the account's horizon is raised to that modseq in the same transaction. Returns the
+ * number of tombstones dropped.
+ */
+export async function pruneTombstones(db: Kysely<Database>, cutoff: number): Promise<number> {
+  const old = await db
+    .selectFrom('tombstones')
+    .select(['account_id', (eb) => eb.fn.max('modseq').as('top')])
+    .where('created_at', '<', cutoff)
+    .groupBy('account_id')
+    .execute();
+  let dropped = 0;
+  for (const r of old) {
+    const accountId = Number(r.account_id);
+    const top = Number(r.top);
+    dropped += await db.transaction().execute(async (trx) => {
+      const del = await trx
+        .deleteFrom('tombstones')
+        .where('account_id', '=', accountId)
+        .where('modseq', '<=', top)
+        .executeTakeFirst();
+      await trx
+        .updateTable('accounts')
+        .set({ tombstone_horizon: top })
+        .where('id', '=', accountId)
+        .where('tombstone_horizon', '<', top)
+        .execute();
+      return Number(del.numDeletedRows);
+    });
+  }
+  return dropped;
 }
 
 /** Collects events during a transaction and publishes them once it has committed. */

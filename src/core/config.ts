@@ -237,6 +237,17 @@ export const configSchema = z
           ),
       })
       .default({ undoSendSeconds: 10, uploadTtlHours: 24 }),
+    changes: z
+      .object({
+        tombstoneDays: z
+          .number()
+          .positive()
+          .default(90)
+          .describe(
+            'Days to keep the records of removed messages that let clients sync only what changed (IMAP QRESYNC VANISHED, JMAP /changes). A client last synced before that resyncs in full.',
+          ),
+      })
+      .default({ tombstoneDays: 90 }),
     log: z
       .object({
         level: z

@@ -4,6 +4,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { parseKeywords } from '../mail/keywords.ts';
+import { decodeStoredMeta, type MetaWant, type StoredMeta } from './blobmeta.ts';
+import { canCalculateChanges } from './changes.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -73,6 +75,12 @@ export interface MailboxChanges {
   changed: MailboxMessage[];
   /** UIDs that left the mailbox after `since` (from its tombstones), ascending. */
   vanished: number[];
+  /**
+   * Set when `since` is below the account's tombstone horizon (core/changes.ts): tombstones
+   * of that time are pruned, so `vanished` may miss UIDs. Then these are the UIDs in the
+   * mailbox now, ascending, and every other UID must be taken as possibly gone.
+   */
+  present: number[] | null;
 }
 
 /** Beyond this many changed emails, one filtered scan of the mailbox beats id look-ups. */
@@ -117,7 +125,18 @@ export async function mailboxChangesSince(
     .where('modseq', '>', since)
     .execute();
   const vanished = [...new Set(gone.map((r) => Number(r.uid)))].sort((a, b) => a - b);
-  return { changed, vanished };
+  let present: number[] | null = null;
+  if (!(await canCalculateChanges(db, accountId, since)))
+    present = (
+      await db
+        .selectFrom('email_mailboxes')
+        .select('uid')
+        .where('account_id', '=', accountId)
+        .where('mailbox_id', '=', mailboxId)
+        .orderBy('uid')
+        .execute()
+    ).map((r) => Number(r.uid));
+  return { changed, vanished, present };
 }
 
 export interface EmailRow {
@@ -167,6 +186,85 @@ export async function emailsByIds(
         hasAttachment: Number(r.has_attachment) === 1,
       });
   }
+  return out;
+}
+
+/** What IMAP FETCH needs of a message in a mailbox: a narrow row, with its blob metadata. */
+export interface FetchRow {
+  id: string;
+  blobHash: string;
+  size: number;
+  receivedAt: number;
+  keywords: string[];
+  modseq: number;
+  threadId: string;
+  /** The parts of the blob's stored metadata asked for; absent when none is usable. */
+  meta?: StoredMeta;
+}
+
+/** Which messages: a UID range of the mailbox (a dense set) or email ids (a sparse one). */
+export type FetchWhich = { uids: [number, number] } | { ids: string[] };
+
+/**
+ * FetchRows of a mailbox by email id, in one query per chunk that also reads the blob's
+ * metadata (`want`), so a FETCH ENVELOPE of a thousand messages is one or two statements.
+ * Only the columns FETCH reads are selected. Messages not in the mailbox are absent.
+ */
+export async function fetchRows(
+  db: Db,
+  accountId: number,
+  mailboxId: string,
+  which: FetchWhich,
+  want: MetaWant,
+): Promise<Map<string, FetchRow>> {
+  const out = new Map<string, FetchRow>();
+  const base = () =>
+    db
+      .selectFrom('email_mailboxes as em')
+      .innerJoin('emails as e', (j) =>
+        j.onRef('e.account_id', '=', 'em.account_id').onRef('e.id', '=', 'em.email_id'),
+      )
+      .leftJoin('blob_meta as b', 'b.hash', 'e.blob_hash')
+      .select([
+        'e.id',
+        'e.blob_hash',
+        'e.size',
+        'e.received_at',
+        'e.keywords',
+        'e.modseq',
+        'e.thread_id',
+        'b.version',
+      ])
+      .$if(want.envelope, (q) => q.select('b.envelope'))
+      .$if(want.structure, (q) => q.select('b.structure'))
+      .where('em.account_id', '=', accountId)
+      .where('em.mailbox_id', '=', mailboxId);
+  const take = (rows: Awaited<ReturnType<ReturnType<typeof base>['execute']>>): void => {
+    for (const r of rows) {
+      const row: FetchRow = {
+        id: r.id,
+        blobHash: r.blob_hash,
+        size: Number(r.size),
+        receivedAt: Number(r.received_at),
+        keywords: parseKeywords(r.keywords),
+        modseq: Number(r.modseq),
+        threadId: r.thread_id,
+      };
+      const meta = decodeStoredMeta(r);
+      if (meta) row.meta = meta;
+      out.set(r.id, row);
+    }
+  };
+  if ('uids' in which) {
+    const [lo, hi] = which.uids;
+    take(await base().where('em.uid', '>=', lo).where('em.uid', '<=', hi).execute());
+  } else
+    for (let i = 0; i < which.ids.length; i += CHUNK)
+      take(
+        await base()
+          .where('em.email_id', 'in', which.ids.slice(i, i + CHUNK))
+          .execute(),
+      );
   return out;
 }
 

@@ -5,7 +5,14 @@
 // offline guess still costs 19 MiB of memory. Verification reads the cost from the string,
 // so changing it later keeps old hashes valid (hashes made with RFC 9106 §4's 64 MiB option
 // by earlier versions still verify).
-import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
+// Successful verifications are remembered for a while (like Dovecot's auth_cache), so a mail
+// app that signs in for every check (IMAP, POP3, SMTP, HTTP Basic on every request) does not
+// pay Argon2id each time. The key is an HMAC, under a secret made at start, of the stored
+// hash and the password: nothing usable is kept, only successes are, and the stored hash is
+// part of the key, so a password change (or a revoked app password) takes effect at once.
+// Everything else a sign-in checks (disabled, locked, two-step) is checked on every sign-in
+// by the callers (core/signin.ts). A wrong password always costs a full Argon2id check.
+import { argon2, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { COMMON_PASSWORDS } from './commonpasswords.ts';
 
 const MEMORY_KIB = 19456;
@@ -43,7 +50,38 @@ export async function hashPassword(password: string): Promise<string> {
 
 const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
+const VERIFIED_MS = 15 * 60_000;
+const VERIFIED_MAX = 10_000;
+const verifiedSecret = randomBytes(32);
+/** HMAC(stored hash, password) → when the remembered success expires. Oldest first. */
+const verified = new Map<string, number>();
+
+function verifiedKey(password: string, phc: string): string {
+  return createHmac('sha256', verifiedSecret)
+    .update(phc)
+    .update('\0')
+    .update(password)
+    .digest('base64');
+}
+
+/** Whether `password` matches the PHC string `phc` (a remembered success, or Argon2id). */
 export async function verifyPassword(password: string, phc: string): Promise<boolean> {
+  const key = verifiedKey(password, phc);
+  const until = verified.get(key);
+  const now = Date.now();
+  if (until !== undefined) {
+    if (until > now) return true;
+    verified.delete(key);
+  }
+  const ok = await argon2Matches(password, phc);
+  if (ok) {
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(key, now + VERIFIED_MS);
+  }
+  return ok;
+}
+
+async function argon2Matches(password: string, phc: string): Promise<boolean> {
   const m = PHC.exec(phc);
   if (!m) return false;
   const [, mem, t, p, salt, hash] = m;

@@ -3,16 +3,16 @@
 //   HttpOnly, Secure, SameSite=Strict, so other sites' pages cannot send it; a request with
 //   an unsafe method must also carry no foreign Origin);
 // - HTTP Basic (RFC 7617) with the account's password, for scripts and JMAP clients, through
-//   core `authenticate()`. A successful check is remembered for CACHE_MS under a keyed hash
-//   of the credentials, so a client sending Basic on every request does not pay Argon2id each
-//   time; the account is re-read on every request, so disabling it takes effect at once;
+//   core `authenticate()`, the whole sign-in on every request, so disabling, locking or a new
+//   password takes effect at once; a client sending Basic on every request does not pay
+//   Argon2id each time because core remembers successful checks (core/passwords.ts), the
+//   same for every door;
 // - an API key (core/apikeys.ts) as `Authorization: Bearer <key>` (RFC 6750 §2.1), for scripts
 //   on the admin API only: routes take it when they ask with `allowApiKey`.
 // Failed sign-ins are counted per client address (FailureBlocker); a blocked address gets 429.
-import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/core.ts';
-import { authenticate, getAccountById } from '../core/accounts.ts';
+import { authenticate } from '../core/accounts.ts';
 import { sessionAccount } from '../core/sessions.ts';
 import { apiKeyAccount } from '../core/apikeys.ts';
 import type { Account } from '../store/schema.ts';
@@ -21,8 +21,6 @@ import { sendProblem } from './respond.ts';
 
 const MAX_FAILURES = 10;
 const BLOCK_MS = 10 * 60_000;
-const CACHE_MS = 60_000;
-const CACHE_MAX = 10_000;
 export const SESSION_COOKIE = 'champa_session';
 /** The problem type of a request refused until the user chooses a new password. */
 export const PASSWORD_CHANGE_REQUIRED = 'urn:champa:error:password-change-required';
@@ -61,8 +59,6 @@ export class HttpAuth {
   readonly core: Core;
   readonly failures: FailureBlocker;
   readonly clock: Clock;
-  readonly #key = randomBytes(32);
-  readonly #cache = new Map<string, { accountId: number; until: number }>();
   constructor(core: Core, clock: Clock = Date.now) {
     this.core = core;
     this.clock = clock;
@@ -99,24 +95,12 @@ export class HttpAuth {
     if (colon < 0) return { error: 'missing' };
     const user = decoded.slice(0, colon);
     const pass = decoded.slice(colon + 1);
-    const key = createHmac('sha256', this.#key).update(decoded).digest('base64');
-    const hit = this.#cache.get(key);
-    const now = this.clock();
-    if (hit && hit.until > now) {
-      const account = await getAccountById(this.core, hit.accountId);
-      if (account && !account.disabled) return { account, via: 'basic' };
-      this.#cache.delete(key);
-    }
     const account = await authenticate(this.core, user, pass, { door: 'http', ip });
     if (!account) {
       this.failures.fail(ip);
       return { error: 'wrong' };
     }
     this.failures.succeed(ip);
-    if (this.#cache.size >= CACHE_MAX)
-      for (const [k, v] of this.#cache)
-        if (v.until <= now || this.#cache.size >= CACHE_MAX) this.#cache.delete(k);
-    this.#cache.set(key, { accountId: account.id, until: now + CACHE_MS });
     return { account, via: 'basic' };
   }
 }

@@ -22,9 +22,14 @@ import { decodeMutf7, encodeMutf7 } from './proto/utf7.ts';
 import type { MailboxView } from './view.ts';
 import { UserError } from '../util/errors.ts';
 import type { ImapContext } from './context.ts';
+import type * as CommandTable from './commands/index.ts';
 
 /** Queued commands past which the session stops reading its socket for a while. */
 const PIPELINE_PAUSE = 100;
+/** The command table, loaded once on first use (the commands import this module). */
+let commands: Promise<typeof CommandTable> | null = null;
+/** Queued output past which it is written at once. */
+const OUT_FLUSH = 64 * 1024;
 
 export type State = 'notauth' | 'auth' | 'selected' | 'logout';
 
@@ -52,6 +57,8 @@ export class Session {
   selected: Selected | null = null;
   /** IMAP4rev2 enabled (RFC 9051 §6.3.1): UTF-8 names and strings, ESEARCH replies. */
   rev2 = false;
+  /** UTF8=ACCEPT enabled (RFC 6855 §3): UTF-8 in quoted strings and mailbox names. */
+  utf8Accept = false;
   /** CONDSTORE enabled (RFC 7162 §3.1): by ENABLE or by the first command that uses it. */
   condstore = false;
   /** QRESYNC enabled (RFC 7162 §3.2.3): VANISHED instead of EXPUNGE; implies CONDSTORE. */
@@ -64,12 +71,15 @@ export class Session {
   #waiter: LineWaiter | null = null;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
+  #timerMs = 0;
   #onClose: (() => void)[] = [];
   /** COMPRESS=DEFLATE (RFC 4978): both directions through raw DEFLATE once active. */
   #deflate: DeflateRaw | null = null;
   #inflate: InflateRaw | null = null;
-  #flushing = false;
   #paused = false;
+  #out: Buffer[] = [];
+  #outBytes = 0;
+  #flushQueued = false;
 
   constructor(ctx: ImapContext, socket: Socket | TLSSocket, secure: boolean, starttls: boolean) {
     this.ctx = ctx;
@@ -87,8 +97,9 @@ export class Session {
     return this.secure || plaintextSignInAllowed(this.core, this.ip);
   }
 
+  /** UTF-8 on the wire: IMAP4rev2 or UTF8=ACCEPT enabled. */
   get utf8(): boolean {
-    return this.rev2;
+    return this.rev2 || this.utf8Accept;
   }
 
   #limits(): FramerLimits {
@@ -125,11 +136,12 @@ export class Session {
   }
 
   /**
-   * Starts DEFLATE both ways (RFC 4978 §3), right after the clear-text OK. Output is flushed
-   * with Z_SYNC_FLUSH once per burst of responses (when the event loop turns), so the client
+   * Starts DEFLATE both ways (RFC 4978 §3), right after the clear-text OK (written out first).
+   * Output is flushed with Z_SYNC_FLUSH once per burst of responses (see send), so the client
    * always gets whole responses, IDLE pushes included.
    */
   compress(): void {
+    this.flush();
     const deflate = createDeflateRaw({ windowBits: 15, memLevel: 8 });
     const inflate = createInflateRaw();
     deflate.on('data', (c: Buffer) => {
@@ -151,9 +163,15 @@ export class Session {
 
   /** Restarts the inactivity timer (RFC 9051 §5.4: at least 30 minutes once authenticated). */
   touch(): void {
-    if (this.#timer) clearTimeout(this.#timer);
     const ms =
       this.state === 'notauth' ? this.ctx.limits.preAuthTimeoutMs : this.ctx.limits.idleTimeoutMs;
+    // Restarting the same timer is cheaper than a new one on every command.
+    if (this.#timer && this.#timerMs === ms) {
+      this.#timer.refresh();
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerMs = ms;
     this.#timer = setTimeout(() => {
       this.send(statusLine('*', 'BYE', null, 'Autologout; idle for too long'));
       this.close();
@@ -181,20 +199,42 @@ export class Session {
     this.#onClose.push(fn);
   }
 
+  /**
+   * Queues output. Responses are gathered and written together: when the command finishes,
+   * when OUT_FLUSH bytes are waiting, or when the event loop turns (IDLE pushes, greetings).
+   * One write per burst instead of one per line: fewer TLS records and system calls.
+   */
   send(buf: Buffer): void {
     if (this.#closed || this.socket.destroyed) return;
+    this.#out.push(buf);
+    this.#outBytes += buf.length;
+    if (this.#outBytes >= OUT_FLUSH) this.flush();
+    else if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      setImmediate(this.#flushLater);
+    }
+  }
+
+  #flushLater = (): void => {
+    this.#flushQueued = false;
+    this.flush();
+  };
+
+  /** Writes queued output now (before STARTTLS or COMPRESS change the transport, on close). */
+  flush(): void {
+    if (this.#out.length === 0) return;
+    const data = this.#out.length === 1 ? this.#out[0]! : Buffer.concat(this.#out, this.#outBytes);
+    this.#out = [];
+    this.#outBytes = 0;
+    if (this.socket.destroyed) return;
     const d = this.#deflate;
     if (!d) {
-      this.socket.write(buf);
+      this.socket.write(data);
       return;
     }
-    d.write(buf);
-    if (this.#flushing) return;
-    this.#flushing = true;
-    setImmediate(() => {
-      this.#flushing = false;
-      if (this.#deflate === d) d.flush(constants.Z_SYNC_FLUSH);
-    });
+    // Z_SYNC_FLUSH after every burst: the client always gets whole responses (RFC 4978 §4).
+    d.write(data);
+    d.flush(constants.Z_SYNC_FLUSH);
   }
   untagged(items: Value[]): void {
     this.send(writeLine([{ raw: '*' }, ...items], { utf8: this.utf8 }));
@@ -203,6 +243,7 @@ export class Session {
   async finish(tag: string, status: Status, code: string | null, text: string): Promise<void> {
     if (this.selected && status !== 'BAD') await this.selected.view.sync(this, this.mayExpunge);
     this.send(statusLine(tag, status, code, text));
+    this.flush();
   }
 
   /** The next client line, taken instead of a command (AUTHENTICATE, IDLE); null on close. */
@@ -213,7 +254,7 @@ export class Session {
     });
   }
 
-  /** Mailbox names on the wire: UTF-8 for IMAP4rev2, modified UTF-7 otherwise. */
+  /** Mailbox names on the wire: UTF-8 for IMAP4rev2 and UTF8=ACCEPT, modified UTF-7 otherwise. */
   decodeName(wire: string): string {
     return this.utf8 ? wire : decodeMutf7(wire);
   }
@@ -269,7 +310,7 @@ export class Session {
       this.#badCount();
       return;
     }
-    const { handlers } = await import('./commands/index.ts');
+    const { handlers } = await (commands ??= import('./commands/index.ts'));
     const h = handlers[args.name];
     if (!h.states.includes(this.state as 'notauth')) {
       const why =
@@ -310,6 +351,7 @@ export class Session {
     this.#closed = true;
     this.state = 'logout';
     if (this.#timer) clearTimeout(this.#timer);
+    this.flush();
     this.#waiter?.(null);
     this.#waiter = null;
     for (const fn of this.#onClose.splice(0)) fn();

@@ -130,13 +130,18 @@ export class MailboxView {
       return;
     }
     const since = this.modseq;
-    const { changed, vanished } = await mailboxChangesSince(
+    const { changed, vanished, present } = await mailboxChangesSince(
       this.core.db,
       this.accountId,
       this.mailboxId,
       since,
     );
     for (const uid of vanished) if (this.seqOf(uid) > 0) this.#gone.add(uid);
+    if (present) {
+      // Selected since before the pruned tombstones: whatever is no longer there is gone.
+      const here = new Set(present);
+      for (const uid of this.uids) if (!here.has(uid)) this.#gone.add(uid);
+    }
     if (mayExpunge) this.#report(out);
     const last = this.uids[this.uids.length - 1] ?? 0;
     const before = this.uids.length;

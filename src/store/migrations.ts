@@ -576,6 +576,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_tombstone_horizon': {
+      // Tombstones are pruned once old (core/changes.ts pruneTombstones): each records when it
+      // was written, and each account the highest modseq whose tombstones are gone, below
+      // which changes can no longer be computed exactly. Existing tombstones count from now.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('tombstones')
+          .addColumn('created_at', big, (c) => c.notNull().defaultTo(0))
+          .execute();
+        await sql`update tombstones set created_at = ${Date.now()}`.execute(db);
+        await db.schema
+          .createIndex('tombstones_created')
+          .on('tombstones')
+          .column('created_at')
+          .execute();
+        await db.schema
+          .alterTable('accounts')
+          .addColumn('tombstone_horizon', big, (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

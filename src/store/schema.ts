@@ -30,6 +30,8 @@ export interface AccountTable {
   modseq: Generated<number>; // highest modseq of this account's change log
   created_at: number;
   must_change_password: Generated<number>; // 1: refuse protocol sign-in until changed
+  /** Highest modseq whose tombstones were pruned; changes since below it are unknown. */
+  tombstone_horizon: Generated<number>;
 }
 
 export interface AliasTable {
@@ -111,6 +113,7 @@ export interface TombstoneTable {
   modseq: number;
   item_id: string; // emails.id (the email may live on in other mailboxes)
   uid: number; // IMAP UID it had in the collection (0 where the collection has no UIDs)
+  created_at: Generated<number>; // when it was written (pruned after changes.tombstoneDays)
 }
 
 /**

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingest } from '../../src/core/deliver.ts';
 import { addMailbox } from '../../src/core/mailboxset.ts';
+import { addUser } from '../../src/core/accounts.ts';
 import { forEachStore } from '../helpers/stores.ts';
 import { imapEnv, PASSWORD, RawImap, type ImapTestEnv } from './setup.ts';
 
@@ -29,6 +30,7 @@ forEachStore('IMAP ACL and shared mailboxes', (kind) => {
   before(async () => {
     env = await imapEnv(kind, { maxConnectionsPerAccount: 3 });
     await addMailbox(env.core, env.alice.id, 'Projects');
+    await addUser(env.core, { email: 'carol@test.example', password: PASSWORD });
     const msg = Buffer.from(
       'From: carol@test.example\r\nTo: alice@test.example\r\nSubject: Plan\r\n\r\nsecret plan\r\n',
     );
@@ -134,6 +136,47 @@ forEachStore('IMAP ACL and shared mailboxes', (kind) => {
     assert.match(await alice.cmd('i', 'SETACL Projects bob@test.example lrq'), /^i NO/m);
     assert.match(await alice.cmd('j', 'DELETEACL Projects bob@test.example'), /^j OK/m);
     await bye(alice, bob);
+  });
+
+  test('negative rights take away what other grants give (RFC 4314 §2)', async () => {
+    const alice = await login(env, 'alice');
+    const bob = await login(env, 'bob');
+    const carol = await login(env, 'carol');
+    assert.match(await alice.cmd('a', 'SETACL Projects anyone lrsw'), /^a OK/m);
+    assert.match(await bob.cmd('b', `MYRIGHTS ${SHARED}`), /^\* MYRIGHTS .+ lrsw\r\n/m);
+    assert.match(await alice.cmd('c', 'SETACL Projects -bob@test.example sw'), /^c OK/m);
+    assert.match(await bob.cmd('d', `MYRIGHTS ${SHARED}`), /^\* MYRIGHTS .+ lr\r\n/m);
+    // Only bob is denied: carol still holds what anyone holds.
+    assert.match(await carol.cmd('d2', `MYRIGHTS ${SHARED}`), /^\* MYRIGHTS .+ lrsw\r\n/m);
+    assert.match(await bob.cmd('e', `SELECT ${SHARED}`), /\[PERMANENTFLAGS \(\)\]/);
+    assert.match(await bob.cmd('f', 'STORE 1 +FLAGS (\\Flagged)'), /^f NO \[NOPERM\]/m);
+    assert.match(
+      await alice.cmd('g', 'GETACL Projects'),
+      /^\* ACL "Projects" "alice@test\.example" lrswipkxtecda "anyone" lrsw "-bob@test\.example" sw\r\n/m,
+    );
+    assert.match(
+      await alice.cmd('h', 'LISTRIGHTS Projects -bob@test.example'),
+      /^\* LISTRIGHTS "Projects" "-bob@test\.example" "" l r s w i p k x t e c d a\r\n/m,
+    );
+    assert.match(
+      await alice.cmd('h2', 'LISTRIGHTS Projects -alice@test.example'),
+      /^\* LISTRIGHTS "Projects" "-alice@test\.example" ""\r\n/m,
+    );
+    assert.match(await alice.cmd('h3', 'SETACL Projects -alice@test.example w'), /^h3 NO/m);
+    // Denying l hides the mailbox altogether, even from the selected session.
+    assert.match(await alice.cmd('i', 'SETACL Projects -bob@test.example +lr'), /^i OK/m);
+    assert.match(await bob.cmd('j', 'FETCH 1 (FLAGS)'), /^j NO \[NOPERM\]/m);
+    assert.doesNotMatch(await bob.cmd('k', 'LIST "" "*"'), /Projects/);
+    assert.match(await bob.cmd('k2', `MYRIGHTS ${SHARED}`), /^k2 NO \[NONEXISTENT\]/m);
+    assert.match(await carol.cmd('k3', 'LIST "" "Other Users/*"'), /Projects/);
+    // Removing the negative grant gives the rights back.
+    assert.match(await alice.cmd('l', 'DELETEACL Projects -bob@test.example'), /^l OK/m);
+    assert.match(await bob.cmd('m', `MYRIGHTS ${SHARED}`), /^\* MYRIGHTS .+ lrsw\r\n/m);
+    assert.match(await alice.cmd('n', 'SETACL Projects -anyone w'), /^n OK/m);
+    assert.match(await carol.cmd('o', `MYRIGHTS ${SHARED}`), /^\* MYRIGHTS .+ lrs\r\n/m);
+    assert.match(await alice.cmd('p', 'DELETEACL Projects -anyone'), /^p OK/m);
+    assert.match(await alice.cmd('q', 'DELETEACL Projects anyone'), /^q OK/m);
+    await bye(alice, bob, carol);
   });
 
   test('sessions per account are limited, and a closed one frees its slot', async () => {

@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { Framer, type FramerLimits } from '../../src/imap/proto/framer.ts';
 import { parseCommand, CommandError, type Args } from '../../src/imap/proto/grammar.ts';
 import { raw, writeLine, statusLine } from '../../src/imap/proto/writer.ts';
-import { parseSeqSet, resolveSeqSet, formatSeqSet } from '../../src/imap/proto/seqset.ts';
+import { envelopeText, envelopeValue } from '../../src/imap/proto/structure.ts';
+import type { Envelope } from '../../src/mail/structure.ts';
+import {
+  formatRanges,
+  formatSeqSet,
+  parseSeqSet,
+  rangesWithout,
+  resolveSeqSet,
+} from '../../src/imap/proto/seqset.ts';
 import { sectionName } from '../../src/imap/proto/fetchatt.ts';
 import { decodeMutf7, encodeMutf7 } from '../../src/imap/proto/utf7.ts';
 
@@ -258,4 +266,47 @@ test('fuzz: random and truncated commands end in a clean CommandError, never a t
     frame(buf);
   }
   assert.ok(parsed > 0);
+});
+
+test('envelopeText writes what envelopeValue does, in both string modes', () => {
+  const e: Envelope = {
+    date: 'Mon, 7 Feb 2024 10:00:00 +0700',
+    subject: 'He said "hi" \\ ລາວ',
+    from: [['ສົມໃຈ', null, 'somjai', 'example.org']],
+    sender: null,
+    replyTo: [
+      [null, null, 'team', null],
+      ['A\r\nB', null, 'a', 'example.org'],
+      [null, null, null, null],
+    ],
+    to: [[null, null, 'x', 'y']],
+    cc: null,
+    bcc: null,
+    inReplyTo: null,
+    messageId: '<1@example.org>',
+  };
+  for (const utf8 of [false, true]) {
+    const tree = writeLine([envelopeValue(e)], { utf8 }).toString('utf8');
+    const text = writeLine([raw(envelopeText(e, utf8))], { utf8 }).toString('utf8');
+    assert.equal(text, tree);
+  }
+});
+
+test('rangesWithout: the numbers of ranges not present, merged and sorted', () => {
+  assert.equal(formatRanges(rangesWithout([[1, 10]], [1, 4, 5, 10])), '2:3,6:9');
+  assert.equal(
+    formatRanges(
+      rangesWithout(
+        [
+          [5, 8],
+          [1, 3],
+          [3, 6],
+        ],
+        [2, 7],
+      ),
+    ),
+    '1,3:6,8',
+  );
+  assert.equal(formatRanges(rangesWithout([[1, 3]], [1, 2, 3])), '');
+  assert.equal(formatRanges(rangesWithout([[4, 4]], [])), '4');
 });

@@ -1,7 +1,8 @@
 // ACL (RFC 4314 §3): SETACL, DELETEACL, GETACL, LISTRIGHTS, MYRIGHTS over core/acl.ts, the
-// grants JMAP and DAV read too. Identifiers are account addresses, or "anyone" (§2); negative
-// rights ("-name") are not kept. SETACL's rights may start with + or − (§3.1). The owner holds
-// every right and is listed first by GETACL. Answers carry the obsolete c and d beside the
+// grants JMAP and DAV read too. Identifiers are account addresses, or "anyone" (§2), either
+// one with a leading "-" for negative rights (§2: rights denied whatever else grants them;
+// core's myRights applies them to every check). SETACL's rights may start with + or − (§3.1).
+// The owner holds every right, cannot be denied any, and is listed first by GETACL. Answers carry the obsolete c and d beside the
 // rights they stand for (§2.1.1: c when k is held, d when any of x, t, e is).
 import { deleteRights, listRights, setRights, type Grantee } from '../../core/acl.ts';
 import { getAccount, getAccountById } from '../../core/accounts.ts';
@@ -33,15 +34,17 @@ async function ownerEmail(s: Session, ref: MailboxRef): Promise<string> {
   return (await getAccountById(s.core, ref.accountId))?.email ?? '';
 }
 
-/** The grantee an identifier names; null (after answering NO) if none. */
+/** The grantee an identifier names, and whether negative; null (after answering NO) if none. */
 async function granteeOf(
   s: Session,
   tag: string,
   ref: MailboxRef,
   identifier: string,
-): Promise<Grantee | null> {
-  if (identifier.toLowerCase() === 'anyone') return 'anyone';
-  const a = identifier.startsWith('-') ? undefined : await getAccount(s.core, identifier);
+): Promise<{ grantee: Grantee; negative: boolean } | null> {
+  const negative = identifier.startsWith('-');
+  const id = negative ? identifier.slice(1) : identifier;
+  if (id.toLowerCase() === 'anyone') return { grantee: 'anyone', negative };
+  const a = id.startsWith('-') ? undefined : await getAccount(s.core, id);
   if (!a) {
     await s.finish(tag, 'NO', 'CANNOT', `Unknown identifier ${identifier}`);
     return null;
@@ -50,7 +53,7 @@ async function granteeOf(
     await s.finish(tag, 'NO', 'CANNOT', 'The owner always holds every right');
     return null;
   }
-  return Number(a.id);
+  return { grantee: Number(a.id), negative };
 }
 
 async function grants(s: Session, ref: MailboxRef): Promise<Value[]> {
@@ -58,7 +61,7 @@ async function grants(s: Session, ref: MailboxRef): Promise<Value[]> {
   for (const g of await listRights(s.core.db, ref.accountId, ref.mailbox.id)) {
     const who =
       g.grantee === 'anyone' ? 'anyone' : (await getAccountById(s.core, g.grantee))?.email;
-    if (who) out.push(who, rightsValue(g.rights));
+    if (who) out.push(g.negative ? `-${who}` : who, rightsValue(g.rights));
   }
   return out;
 }
@@ -81,25 +84,38 @@ export const acl: Handler<'GETACL' | 'MYRIGHTS' | 'SETACL' | 'DELETEACL' | 'LIST
         s.untagged([raw('ACL'), name, ...(await grants(s, ref))]);
         break;
       case 'LISTRIGHTS': {
-        // §3.7: the owner's rights cannot change; anyone else may get each right alone.
-        const owner = (await ownerEmail(s, ref)).toLowerCase() === args.identifier.toLowerCase();
+        // §3.7: the owner's rights cannot change (none can be denied to it either); anyone
+        // else may be granted, or denied, each right alone.
+        const id = args.identifier.toLowerCase();
+        const owner = (await ownerEmail(s, ref)).toLowerCase();
         const line: Value[] = [raw('LISTRIGHTS'), name, args.identifier];
-        if (owner) line.push(raw(ALL_RIGHTS));
+        if (id === owner) line.push(raw(ALL_RIGHTS));
+        else if (id === `-${owner}`) line.push('');
         else line.push('', ...[...ALL_RIGHTS].map(raw));
         s.untagged(line);
         break;
       }
       case 'SETACL':
       case 'DELETEACL': {
-        const grantee = await granteeOf(s, tag, ref, args.identifier);
-        if (grantee === null) return;
+        const who = await granteeOf(s, tag, ref, args.identifier);
+        if (who === null) return;
+        const { grantee, negative } = who;
         if (!('rights' in args))
-          await deleteRights(s.core.db, ref.accountId, ref.mailbox.id, grantee);
+          await deleteRights(s.core.db, ref.accountId, ref.mailbox.id, grantee, negative);
         else {
           const m = /^[+-]/.exec(args.rights)?.[0];
           const mode = m === '+' ? 'add' : m === '-' ? 'remove' : 'set';
           const letters = m ? args.rights.slice(1) : args.rights;
-          await setRights(s.core.db, ref.accountId, ref.mailbox.id, grantee, letters, mode);
+          await setRights(
+            s.core.db,
+            ref.accountId,
+            ref.mailbox.id,
+            grantee,
+            letters,
+            mode,
+            Date.now(),
+            negative,
+          );
         }
         break;
       }

@@ -1,6 +1,7 @@
 // APPEND (RFC 9051 §6.3.12, APPENDUID RFC 4315 §3): the message goes through core's one
 // ingest path (durable before OK), into the named mailbox with the given flags as keywords
-// and the given internal date.
+// and the given internal date. A message with UTF-8 headers (RFC 6532) comes as
+// `UTF8 (~{n}…)` once UTF8=ACCEPT is enabled (RFC 6855 §4) and is stored as it is.
 import { ingest } from '../../core/deliver.ts';
 import { permit, resolveMailbox } from '../access.ts';
 import { flagToKeyword } from '../../mail/keywords.ts';
@@ -23,6 +24,10 @@ export function parseDateTime(s: string): number | null {
 export const append: Handler<'APPEND'> = {
   states: AUTHED,
   async run(s, args, tag) {
+    if (args.utf8 && !s.utf8) {
+      await s.finish(tag, 'BAD', null, 'APPEND UTF8 needs ENABLE UTF8=ACCEPT first');
+      return;
+    }
     const ref = await resolveMailbox(s, s.decodeName(args.mailbox));
     if (!ref) {
       await s.finish(tag, 'NO', 'TRYCREATE', 'No such mailbox');

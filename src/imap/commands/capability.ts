@@ -30,6 +30,7 @@ const AFTER_LOGIN = [
   'ACL',
   'RIGHTS=texk',
   'OBJECTID',
+  'UTF8=ACCEPT',
 ];
 
 export function capabilities(s: Session): string[] {

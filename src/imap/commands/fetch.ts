@@ -6,22 +6,35 @@
 // through core's mailboxChangesSince. A non-PEEK body fetch sets \Seen (§6.4.5) unless the
 // mailbox is read-only, and then FLAGS is returned too. UID FETCH always includes UID.
 // Messages expunged by another session but still in this view are skipped.
-// ENVELOPE, BODY and BODYSTRUCTURE come from the blob's stored metadata (core/blobmeta.ts,
-// one query per chunk); the blob is read only for BODY[…], BINARY and RFC822*, or to compute
-// metadata missing for an older blob, which is then stored (lazy backfill).
-import { backfillBlobMeta, blobMetaByHash } from '../../core/blobmeta.ts';
-import { emailsByIds, mailboxChangesSince, type EmailRow } from '../../core/messages.ts';
+// ENVELOPE, BODY and BODYSTRUCTURE come from the blob's stored metadata (core/blobmeta.ts),
+// read with the rows in one query per chunk (core's fetchRows: by UID range when the set is
+// dense); the blob is read only for BODY[…], BINARY and RFC822*, or to compute metadata
+// missing for an older blob, which is then stored (lazy backfill).
+import { backfillBlobMeta, type MetaWant, type StoredMeta } from '../../core/blobmeta.ts';
+import {
+  fetchRows,
+  mailboxChangesSince,
+  type FetchRow,
+  type FetchWhich,
+} from '../../core/messages.ts';
 import { updateKeywords } from '../../core/keywords.ts';
 import { keywordToFlag } from '../../mail/keywords.ts';
 import { headerValue, parseMime, partAt, type MimePart } from '../../mail/mimeparts.ts';
-import type { MessageStructure } from '../../mail/structure.ts';
 import { decodeTransfer } from '../../mail/transfer.ts';
 import { sectionName, type FetchAtt, type Section } from '../proto/fetchatt.ts';
-import { envelopeValue, structureValue } from '../proto/structure.ts';
-import { formatSeqSet, inRanges, resolveSeqSet, type SeqSet } from '../proto/seqset.ts';
+import { envelopeText, structureValue } from '../proto/structure.ts';
+import {
+  formatRanges,
+  formatSeqSet,
+  inRanges,
+  rangesWithout,
+  resolveSeqSet,
+  type SeqSet,
+} from '../proto/seqset.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import { permit, selectedRights } from '../access.ts';
 import type { Session } from '../session.ts';
+import type { MailboxView } from '../view.ts';
 import { SELECTED, type Handler } from './types.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -102,6 +115,14 @@ function needsMeta(atts: FetchAtt[]): boolean {
   return atts.some((a) => FROM_META.includes(a.kind));
 }
 
+/** Which parts of the stored metadata the items read. */
+function metaWanted(atts: FetchAtt[]): MetaWant {
+  return {
+    envelope: atts.some((a) => a.kind === 'ENVELOPE'),
+    structure: atts.some((a) => a.kind === 'BODY' || a.kind === 'BODYSTRUCTURE'),
+  };
+}
+
 function setsSeen(atts: FetchAtt[]): boolean {
   return atts.some((a) =>
     a.kind === 'BODY[]' || a.kind === 'BINARY[]'
@@ -114,10 +135,10 @@ async function items(
   s: Session,
   atts: FetchAtt[],
   uid: number,
-  row: EmailRow,
+  row: FetchRow,
   addUid: boolean,
   keywords: string[],
-  stored: MessageStructure | undefined,
+  stored: StoredMeta | undefined,
 ): Promise<Value[]> {
   const out: Value[] = [];
   let buf: Buffer | null = null;
@@ -126,7 +147,7 @@ async function items(
     buf = await s.core.blobs.get(row.blobHash);
     root = parseMime(buf);
   }
-  let meta = stored;
+  let meta: StoredMeta | undefined = stored;
   if (!meta && needsMeta(atts)) meta = await backfillBlobMeta(s.core, row.blobHash, buf!, root!);
   const hasUid = atts.some((a) => a.kind === 'UID');
   if (addUid && !hasUid) out.push(raw('UID'), uid);
@@ -157,13 +178,13 @@ async function items(
         out.push(raw('THREADID'), [raw(row.threadId)]);
         break;
       case 'ENVELOPE':
-        out.push(raw('ENVELOPE'), envelopeValue(meta!.envelope));
+        out.push(raw('ENVELOPE'), raw(envelopeText(meta!.envelope!, s.utf8)));
         break;
       case 'BODYSTRUCTURE':
-        out.push(raw('BODYSTRUCTURE'), structureValue(meta!.structure, true));
+        out.push(raw('BODYSTRUCTURE'), structureValue(meta!.structure!, true));
         break;
       case 'BODY':
-        out.push(raw('BODY'), structureValue(meta!.structure, false));
+        out.push(raw('BODY'), structureValue(meta!.structure!, false));
         break;
       case 'RFC822':
         out.push(raw('RFC822'), buf!);
@@ -192,9 +213,40 @@ async function items(
   return out;
 }
 
-/** `* VANISHED (EARLIER)` for UIDs of the set that left since `since` (RFC 7162 §3.2.6). */
-function reportVanished(s: Session, set: SeqSet, vanished: number[]): void {
+/**
+ * How to read the rows of view positions `part`: by UID range when they are most of the
+ * messages in that range (a FETCH 1:* or a screenful of headers), else by email id.
+ */
+function rowsOf(view: MailboxView, part: number[]): FetchWhich {
+  let lo = Infinity;
+  let hi = -1;
+  for (const i of part) {
+    if (i < lo) lo = i;
+    if (i > hi) hi = i;
+  }
+  if (hi - lo + 1 <= 2 * part.length) return { uids: [view.uids[lo]!, view.uids[hi]!] };
+  return { ids: part.map((i) => view.emailIds[i]!) };
+}
+
+/**
+ * `* VANISHED (EARLIER)` for UIDs of the set that left since `since` (RFC 7162 §3.2.6); when
+ * that is older than the pruned tombstones (`present` set), every UID of the set not in the
+ * mailbox, as §3.2.5.1 allows.
+ */
+function reportVanished(
+  s: Session,
+  set: SeqSet,
+  vanished: number[],
+  present: number[] | null,
+): void {
   const view = s.selected!.view;
+  if (present) {
+    const top = Math.max(view.uids[view.uids.length - 1] ?? 0, present[present.length - 1] ?? 0);
+    const here = [...new Set([...present, ...view.uids])].sort((a, b) => a - b);
+    const gone = rangesWithout(resolveSeqSet(set, Math.max(top, 1)), here);
+    if (gone.length) s.untagged([raw('VANISHED'), raw('(EARLIER)'), raw(formatRanges(gone))]);
+    return;
+  }
   const max = Math.max(view.uids[view.uids.length - 1] ?? 0, vanished[vanished.length - 1] ?? 0);
   const ranges = resolveSeqSet(set, max);
   const gone = vanished.filter((u) => view.seqOf(u) === 0 && inRanges(ranges, u));
@@ -221,11 +273,11 @@ export const fetch: Handler<'FETCH'> = {
     let idx = sel.view.select(args.set, args.uid);
     if (args.changedSince !== null) {
       const since = await mailboxChangesSince(s.core.db, accountId, sel.id, args.changedSince);
-      if (args.vanished) reportVanished(s, args.set, since.vanished);
+      if (args.vanished) reportVanished(s, args.set, since.vanished, since.present);
       const changed = new Set(since.changed.map((m) => m.uid));
       idx = idx.filter((i) => changed.has(sel.view.uids[i]!));
     }
-    const CHUNK = 200;
+    const CHUNK = 500;
     let seen: string[] = [];
     if (setsSeen(atts) && !sel.readOnly && rights.includes('s')) {
       const ids = idx.map((i) => sel.view.emailIds[i]!);
@@ -240,17 +292,13 @@ export const fetch: Handler<'FETCH'> = {
         : atts;
     for (let c = 0; c < idx.length; c += CHUNK) {
       const part = idx.slice(c, c + CHUNK);
-      const rows = await emailsByIds(
+      const rows = await fetchRows(
         s.core.db,
         accountId,
-        part.map((i) => sel.view.emailIds[i]!),
+        sel.id,
+        rowsOf(sel.view, part),
+        metaWanted(atts),
       );
-      const metas = needsMeta(atts)
-        ? await blobMetaByHash(
-            s.core.db,
-            [...rows.values()].map((r) => r.blobHash),
-          )
-        : new Map<string, MessageStructure>();
       for (const i of part) {
         const row = rows.get(sel.view.emailIds[i]!);
         if (!row) continue;
@@ -258,15 +306,7 @@ export const fetch: Handler<'FETCH'> = {
         const list = seenSet.has(row.id) ? withFlags : atts;
         let data: Value[];
         try {
-          data = await items(
-            s,
-            list,
-            sel.view.uids[i]!,
-            row,
-            args.uid,
-            row.keywords,
-            metas.get(row.blobHash),
-          );
+          data = await items(s, list, sel.view.uids[i]!, row, args.uid, row.keywords, row.meta);
         } catch (err) {
           if (!(err instanceof UnknownCte)) throw err;
           await s.finish(tag, 'NO', 'UNKNOWN-CTE', 'Cannot decode this part');

@@ -3,11 +3,18 @@
 // (RFC 7162 §3.2.11, part of IMAP4rev2). Every SELECT answers HIGHESTMODSEQ (we always have
 // modseqs, so never NOMODSEQ); (CONDSTORE) enables CONDSTORE (RFC 7162 §3.1.8); (QRESYNC
 // (uidvalidity modseq [known-uids])) reports what changed since modseq: `* VANISHED (EARLIER)`
-// for UIDs that left, then FETCH (UID FLAGS MODSEQ) for messages changed (§3.2.5).
+// for UIDs that left, then FETCH (UID FLAGS MODSEQ) for messages changed (§3.2.5). A modseq
+// older than the pruned tombstones gets every known UID not in the mailbox as vanished.
 import { mailboxChangesSince } from '../../core/messages.ts';
 import { SYSTEM_FLAGS } from '../../mail/keywords.ts';
 import type { Qresync } from '../proto/grammar.ts';
-import { formatSeqSet, inRanges, resolveSeqSet } from '../proto/seqset.ts';
+import {
+  formatRanges,
+  formatSeqSet,
+  inRanges,
+  rangesWithout,
+  resolveSeqSet,
+} from '../proto/seqset.ts';
 import { raw } from '../proto/writer.ts';
 import { permit, resolveMailbox } from '../access.ts';
 import type { Session } from '../session.ts';
@@ -16,7 +23,7 @@ import { specialUse } from './list.ts';
 import { AUTHED, type Handler } from './types.ts';
 
 async function resync(s: Session, view: MailboxView, q: Qresync, uidNext: number): Promise<void> {
-  const { changed, vanished } = await mailboxChangesSince(
+  const { changed, vanished, present } = await mailboxChangesSince(
     s.core.db,
     view.accountId,
     view.mailboxId,
@@ -24,9 +31,18 @@ async function resync(s: Session, view: MailboxView, q: Qresync, uidNext: number
   );
   // "*" in known-uids is the highest UID the mailbox ever gave.
   const known = q.knownUids ? resolveSeqSet(q.knownUids, Math.max(uidNext - 1, 1)) : null;
-  // Only UIDs not in this view: one that left after the view was loaded is reported later.
-  const gone = vanished.filter((u) => view.seqOf(u) === 0 && (!known || inRanges(known, u)));
-  if (gone.length) s.untagged([raw('VANISHED'), raw('(EARLIER)'), raw(formatSeqSet(gone))]);
+  if (present) {
+    // The tombstones of that time are pruned: every UID the client may know of that is not
+    // here is reported, which §3.2.5.1 allows (UIDs it never saw are ignored by it). Only
+    // UIDs not in this view, as below.
+    const here = [...new Set([...present, ...view.uids])].sort((a, b) => a - b);
+    const gone = rangesWithout(known ?? [[1, Math.max(uidNext - 1, 1)]], here);
+    if (gone.length) s.untagged([raw('VANISHED'), raw('(EARLIER)'), raw(formatRanges(gone))]);
+  } else {
+    // Only UIDs not in this view: one that left after the view was loaded is reported later.
+    const gone = vanished.filter((u) => view.seqOf(u) === 0 && (!known || inRanges(known, u)));
+    if (gone.length) s.untagged([raw('VANISHED'), raw('(EARLIER)'), raw(formatSeqSet(gone))]);
+  }
   for (const m of changed) {
     const seq = view.seqOf(m.uid);
     if (seq > 0) s.untagged(flagsFetch(seq, m.uid, m.keywords, m.modseq));

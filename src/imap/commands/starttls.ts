@@ -14,6 +14,7 @@ export const starttls: Handler<'STARTTLS'> = {
     }
     s.detach();
     s.send(statusLine(tag, 'OK', null, 'Begin TLS negotiation now'));
+    s.flush(); // in clear, before the TLS layer takes the socket
     const tls = new TLSSocket(s.socket as Socket, {
       isServer: true,
       secureContext: s.ctx.secureContext,

@@ -29,6 +29,8 @@ export type Args =
       flags: string[];
       date: string | null;
       message: Buffer;
+      /** Sent as `UTF8 (~{n}…)` (RFC 6855 §4): a message that may carry UTF-8 headers. */
+      utf8: boolean;
     }
   | {
       name: 'FETCH';
@@ -367,7 +369,16 @@ function readArgs(r: Reader, name: string, uid: boolean): Args {
         date = readDateTime(r);
         r.sp();
       }
-      return { name, mailbox, flags, date, message: r.literalOrLiteral8() };
+      // RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")".
+      if (r.word('UTF8')) {
+        r.sp();
+        r.char('(');
+        r.char('~');
+        const message = r.literal();
+        r.char(')');
+        return { name, mailbox, flags, date, message, utf8: true };
+      }
+      return { name, mailbox, flags, date, message: r.literalOrLiteral8(), utf8: false };
     }
     case 'FETCH':
       r.sp();

@@ -72,3 +72,31 @@ export function formatSeqSet(nums: number[]): string {
   }
   return parts.join(',');
 }
+
+/** The numbers of `ranges` that are not in `present` (ascending), as sorted disjoint ranges. */
+export function rangesWithout(ranges: SeqRange[], present: number[]): SeqRange[] {
+  const merged: SeqRange[] = [];
+  for (const [lo, hi] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  const out: SeqRange[] = [];
+  let p = 0;
+  for (const [lo, hi] of merged) {
+    let from = lo;
+    while (p < present.length && present[p]! < lo) p++;
+    while (p < present.length && present[p]! <= hi) {
+      if (present[p]! > from) out.push([from, present[p]! - 1]);
+      from = present[p]! + 1;
+      p++;
+    }
+    if (from <= hi) out.push([from, hi]);
+  }
+  return out;
+}
+
+/** Text form of sorted disjoint ranges: [[1,3],[5,5]] → "1:3,5". */
+export function formatRanges(ranges: SeqRange[]): string {
+  return ranges.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}:${hi}`)).join(',');
+}

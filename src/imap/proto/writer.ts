@@ -30,46 +30,84 @@ export interface WriteOptions {
 
 const MAX_QUOTED = 1024;
 
-function quotable(s: string, utf8: boolean): boolean {
+/** Whether `s` may go out as a quoted string; `escape` when it holds `"` or `\`. */
+function quotable(s: string, utf8: boolean): 'plain' | 'escape' | false {
   if (s.length > MAX_QUOTED) return false;
+  let escape = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0 || c === 0x0a || c === 0x0d) return false;
     if (c >= 0x80 && !utf8) return false;
+    if (c === 0x22 || c === 0x5c) escape = true;
   }
-  return true;
+  return escape ? 'escape' : 'plain';
 }
 
-export function writeValue(v: Value, out: Buffer[], opts: WriteOptions): void {
-  if (v === null) out.push(Buffer.from('NIL'));
-  else if (typeof v === 'number') out.push(Buffer.from(String(v)));
-  else if (typeof v === 'string') {
-    if (quotable(v, opts.utf8)) out.push(Buffer.from(`"${v.replace(/(["\\])/g, '\\$1')}"`, 'utf8'));
-    else {
-      const b = Buffer.from(v, 'utf8');
-      out.push(Buffer.from(`{${b.length}}\r\n`), b);
+/**
+ * Builds one response as text, cut only where a literal's bytes go in: a FETCH of a thousand
+ * envelopes is then a thousand string appends and one encoding, not tens of thousands of
+ * small Buffers.
+ */
+class LineBuilder {
+  text = '';
+  readonly parts: Buffer[] = [];
+  readonly opts: WriteOptions;
+  constructor(opts: WriteOptions) {
+    this.opts = opts;
+  }
+  bytes(b: Buffer): void {
+    if (this.text) this.parts.push(Buffer.from(this.text, 'utf8'));
+    this.text = '';
+    this.parts.push(b);
+  }
+  done(): Buffer {
+    if (this.parts.length === 0) return Buffer.from(this.text, 'utf8');
+    if (this.text) this.parts.push(Buffer.from(this.text, 'utf8'));
+    return Buffer.concat(this.parts);
+  }
+}
+
+/**
+ * An IMAP string (or NIL) as response text: quoted when it may be, else a literal whose
+ * bytes follow inline (the text is sent as UTF-8, so the count is of UTF-8 octets).
+ */
+export function stringText(v: string | null, utf8: boolean): string {
+  if (v === null) return 'NIL';
+  const q = quotable(v, utf8);
+  if (q === 'plain') return `"${v}"`;
+  if (q === 'escape') return `"${v.replace(/(["\\])/g, '\\$1')}"`;
+  return `{${Buffer.byteLength(v, 'utf8')}}\r\n${v}`;
+}
+
+function put(v: Value, w: LineBuilder): void {
+  if (v === null) w.text += 'NIL';
+  else if (typeof v === 'number') w.text += String(v);
+  else if (typeof v === 'string') w.text += stringText(v, w.opts.utf8);
+  else if (Buffer.isBuffer(v)) {
+    w.text += `{${v.length}}\r\n`;
+    w.bytes(v);
+  } else if (Array.isArray(v)) {
+    w.text += '(';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) w.text += ' ';
+      put(v[i]!, w);
     }
-  } else if (Buffer.isBuffer(v)) out.push(Buffer.from(`{${v.length}}\r\n`), v);
-  else if (Array.isArray(v)) {
-    out.push(Buffer.from('('));
-    v.forEach((item, i) => {
-      if (i > 0) out.push(Buffer.from(' '));
-      writeValue(item, out, opts);
-    });
-    out.push(Buffer.from(')'));
-  } else if ('binary' in v) out.push(Buffer.from(`~{${v.binary.length}}\r\n`), v.binary);
-  else out.push(Buffer.from(v.raw, 'utf8'));
+    w.text += ')';
+  } else if ('binary' in v) {
+    w.text += `~{${v.binary.length}}\r\n`;
+    w.bytes(v.binary);
+  } else w.text += v.raw;
 }
 
 /** Items separated by spaces, ending in CRLF. */
 export function writeLine(items: Value[], opts: WriteOptions): Buffer {
-  const out: Buffer[] = [];
-  items.forEach((item, i) => {
-    if (i > 0) out.push(Buffer.from(' '));
-    writeValue(item, out, opts);
-  });
-  out.push(Buffer.from('\r\n'));
-  return Buffer.concat(out);
+  const w = new LineBuilder(opts);
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) w.text += ' ';
+    put(items[i]!, w);
+  }
+  w.text += '\r\n';
+  return w.done();
 }
 
 /** resp-text never holds CR or LF (RFC 9051 §9 text). */
