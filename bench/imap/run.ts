@@ -124,7 +124,8 @@ const names = (prefix: string, n: number): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')}@${DOMAIN}`);
 const slowUsers = names('login', 20);
 const quickUsers = names('quick', 20);
-const idleUsers = names('idle', 50);
+// Champa lets one account hold 20 sessions (NO [LIMIT] past that): enough accounts for all.
+const idleUsers = names('idle', Math.max(50, Math.ceil(P.idle / 20)));
 // Each its own production-cost hash, signed in once per run: nothing remembered anywhere.
 const coldUsers = names('cold', P.coldlogins * P.repeat);
 const mainUser = `bench@${DOMAIN}`;
