@@ -57,11 +57,96 @@ export async function enqueueMany(
   if (msgs.some((m) => m.recipients.length === 0)) throw new Error('enqueue: no recipients');
   const hashes = await Promise.all(msgs.map((m) => core.blobs.put(m.raw)));
   const ids = await core.db.transaction().execute(async (trx) => {
+    if (msgs.length > 1 && new Set(hashes).size === hashes.length)
+      return insertQueuedMany(trx, msgs, hashes, now);
     const out: number[] = [];
     for (const [i, msg] of msgs.entries()) out.push(await insertQueued(trx, msg, hashes[i]!, now));
     return out;
   });
   core.bus.publish({ accountId: 0, modseq: 0, types: ['Queue'] });
+  return ids;
+}
+
+const CHUNK = 400;
+
+function chunked<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/**
+ * The rows of many messages with distinct blobs, a few multi-row statements for all of them
+ * (the messages' ids are matched back by their distinct blob hashes).
+ */
+async function insertQueuedMany(
+  trx: Transaction<Database>,
+  msgs: OutboundMessage[],
+  hashes: string[],
+  now: number,
+): Promise<number[]> {
+  const idOf = new Map<string, number>();
+  for (const part of chunked(msgs.map((m, i) => ({ m, hash: hashes[i]! }))))
+    for (const r of await trx
+      .insertInto('queue_messages')
+      .values(
+        part.map(({ m, hash }) => ({
+          sender: m.sender,
+          blob_hash: hash,
+          size: m.raw.byteLength,
+          message_id: m.messageId ?? null,
+          account_id: m.accountId ?? null,
+          env_id: m.envId ?? null,
+          ret: m.ret ?? null,
+          created_at: now,
+        })),
+      )
+      .returning(['id', 'blob_hash'])
+      .execute())
+      idOf.set(r.blob_hash, Number(r.id));
+  const ids = hashes.map((h) => idOf.get(h)!);
+  const each = msgs.flatMap((m, i) => m.recipients.map((r) => ({ m, r, qid: ids[i]! })));
+  for (const part of chunked(each))
+    await trx
+      .insertInto('queue_recipients')
+      .values(
+        part.map(({ r, qid }) => ({
+          message_id: qid,
+          recipient: r.address,
+          domain: domainOf(r.address),
+          status: 'queued',
+          attempts: r.deferred ? 1 : 0,
+          next_attempt_at: r.deferred?.retryAt ?? now,
+          last_error: r.deferred?.reason ?? null,
+          notify: r.notify ?? null,
+          orcpt: r.orcpt ?? null,
+          updated_at: now,
+        })),
+      )
+      .execute();
+  for (const part of chunked(msgs.map((m, i) => ({ hash: hashes[i]!, size: m.raw.byteLength }))))
+    await trx
+      .insertInto('blobs')
+      .values(part.map((b) => ({ hash: b.hash, size: b.size, refcount: 1, created_at: now })))
+      .onConflict((oc) =>
+        oc.column('hash').doUpdateSet((eb) => ({ refcount: eb('blobs.refcount', '+', 1) })),
+      )
+      .execute();
+  const log = each.flatMap(({ m, r, qid }) => {
+    const entry = {
+      queue_id: qid,
+      message_id: m.messageId ?? null,
+      sender: m.sender,
+      recipient: r.address,
+      remote: null,
+      at: now,
+    };
+    return [
+      { ...entry, event: 'accepted', detail: 'queued for delivery' },
+      ...(r.deferred ? [{ ...entry, event: 'deferred', detail: r.deferred.reason }] : []),
+    ];
+  });
+  for (const part of chunked(log)) await trx.insertInto('delivery_log').values(part).execute();
   return ids;
 }
 

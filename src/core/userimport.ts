@@ -510,6 +510,7 @@ async function applyRows(
   );
   hashes.forEach((h) => h.catch(() => undefined)); // awaited below; no unhandled rejection meanwhile
   const batch = opts.batchSize ?? 200;
+  let mailing: Promise<void> = Promise.resolve();
   let done = 0;
   opts.onProgress?.(0, rows.length);
   for (let start = 0; start < rows.length; start += batch) {
@@ -556,8 +557,11 @@ async function applyRows(
       .filter((r) => r.generated)
       .map((r) => ({ email: r.email, password: r.password }));
     if (generated.length && opts.onPasswords) await opts.onPasswords(generated);
+    // The welcome mails of this batch are written while the next batch is inserted (their
+    // blob fsyncs overlap the insert); one batch's mails at a time, all before returning.
+    await mailing;
     if (welcome.length)
-      await queueWelcomes(
+      mailing = queueWelcomes(
         core,
         welcome.map((w) => ({
           account: { id: w.accountId, email: w.email, name: w.name },
@@ -565,10 +569,12 @@ async function applyRows(
           token: w.token,
           expiresAt: w.expiresAt,
         })),
-      );
+      ).then(() => undefined);
+    mailing.catch(() => undefined); // awaited at the next batch or the end
     done += slice.length;
     opts.onProgress?.(done, rows.length);
   }
+  await mailing;
 }
 
 export function summarize(results: RowResult[]): Record<RowStatus, number> {

@@ -248,3 +248,8 @@ export async function welcomePending(
     .executeTakeFirst();
   return r ? { sentTo: r.sent_to, expiresAt: Number(r.expires_at) } : null;
 }
+
+/** Forgets an account's welcome link (its password was set another way). */
+export async function dropWelcome(core: Core, accountId: number): Promise<void> {
+  await core.db.deleteFrom('welcome_tokens').where('account_id', '=', accountId).execute();
+}

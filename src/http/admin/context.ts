@@ -1,10 +1,10 @@
 // What every admin API handler receives, and the small helpers they share: the actor, the
 // parsed path, query and body, and the reach of an action for listings.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { User } from '../../api/schemas.ts';
+import type { Grant, User } from '../../api/schemas.ts';
 import type { Actor } from '../../core/audit.ts';
 import type { Core } from '../../core/core.ts';
-import { authorize, reach, type AdminAction } from '../../core/roles.ts';
+import { authorize, isRole, reach, type AdminAction, type Role } from '../../core/roles.ts';
 import type { Reach } from '../../core/adminquery.ts';
 import type { Account } from '../../store/schema.ts';
 import type { HttpAuth } from '../auth.ts';
@@ -68,4 +68,32 @@ export function userOf(a: Account): User {
     quota: Number(a.quota_bytes),
     disabled: a.disabled === 1,
   };
+}
+
+/** The account's grants, with the root administrator made by `champa init` as global_admin. */
+export async function rolesOf(core: Core, a: Account): Promise<Grant[]> {
+  const rows = await core.db
+    .selectFrom('role_grants')
+    .select(['role', 'unit_path', 'granted_by', 'granted_at'])
+    .where('account_id', '=', a.id)
+    .orderBy('unit_path')
+    .execute();
+  const out: Grant[] = rows
+    .filter((r) => isRole(r.role))
+    .map((r) => ({
+      email: a.email,
+      role: r.role as Role,
+      unit: r.unit_path,
+      grantedBy: r.granted_by,
+      grantedAt: Number(r.granted_at),
+    }));
+  if (a.is_admin)
+    out.unshift({
+      email: a.email,
+      role: 'global_admin',
+      unit: '/',
+      grantedBy: 'champa init',
+      grantedAt: Number(a.created_at),
+    });
+  return out;
 }

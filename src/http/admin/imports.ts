@@ -10,11 +10,10 @@ import {
   previewImport,
   startImport,
 } from '../../core/importjobs.ts';
-import { readable } from './context.ts';
 import { redeemWelcome, welcomeInfo } from '../../core/welcome.ts';
 import { UserError } from '../../util/errors.ts';
 import { parse } from '../input.ts';
-import { json, noContent, type Ctx, type Handler } from './context.ts';
+import { json, noContent, readable, type Ctx, type Handler } from './context.ts';
 
 /** A wrong welcome token counts as a failed sign-in of the address (the per-IP block). */
 function wrongToken(c: Ctx): never {

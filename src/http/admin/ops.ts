@@ -22,7 +22,17 @@ import { normalizeUnitPath } from '../../core/units.ts';
 import { checkRecords } from '../../mail/dnsrecords.ts';
 import { ForbiddenError, UserError } from '../../util/errors.ts';
 import { BadRequest, parse } from '../input.ts';
-import { bool, int, json, noContent, readable, time, type Ctx, type Handler } from './context.ts';
+import {
+  bool,
+  int,
+  json,
+  noContent,
+  readable,
+  rolesOf,
+  time,
+  type Ctx,
+  type Handler,
+} from './context.ts';
 
 function queueId(text: string): number {
   if (!/^\d{1,15}$/.test(text))
@@ -54,13 +64,7 @@ export const opsHandlers: Record<string, Handler> = {
       name: a.name,
       unit: a.unit_path,
       via: c.via ?? 'basic',
-      roles: (await grantsOf(c.core, a)).map((g) => ({
-        email: a.email,
-        role: g.role,
-        unit: g.unitPath,
-        grantedBy: '',
-        grantedAt: 0,
-      })),
+      roles: await rolesOf(c.core, a),
       reach: reaches,
     };
     return json(200, out);

@@ -11,7 +11,6 @@ import {
   WelcomeSend,
   type Alias,
   type CreatedUser,
-  type Grant,
   type SignInState,
   type UserDetail,
 } from '../../api/schemas.ts';
@@ -29,17 +28,27 @@ import { pageAccounts } from '../../core/adminquery.ts';
 import { listAppPasswords } from '../../core/apppasswords.ts';
 import { lockoutState, unlockAccount } from '../../core/lockout.ts';
 import { generatePassword } from '../../core/passwords.ts';
-import { authorize, isRole, performAdmin, type Role } from '../../core/roles.ts';
+import { authorize, performAdmin } from '../../core/roles.ts';
 import { disableTotp, totpEnabled } from '../../core/totp.ts';
 import { isWithin, moveAccount, mustGetUnit, normalizeUnitPath } from '../../core/units.ts';
 import { exportAccounts } from '../../core/userexport.ts';
-import { sendWelcome, welcomePending } from '../../core/welcome.ts';
+import { dropWelcome, sendWelcome, welcomePending } from '../../core/welcome.ts';
 import { domainOf, normalizeAddress } from '../../mail/address.ts';
 import type { Account } from '../../store/schema.ts';
 import { csvRow } from '../../util/csv.ts';
 import { UserError } from '../../util/errors.ts';
 import { parse } from '../input.ts';
-import { bool, int, json, noContent, readable, userOf, type Ctx, type Handler } from './context.ts';
+import {
+  bool,
+  int,
+  json,
+  noContent,
+  readable,
+  rolesOf,
+  userOf,
+  type Ctx,
+  type Handler,
+} from './context.ts';
 
 /** The account named in the path, after checking the actor may do `action` on it. */
 async function target(c: Ctx, action: Parameters<typeof authorize>[2]): Promise<Account> {
@@ -62,34 +71,6 @@ async function signInState(c: Ctx, a: Account): Promise<SignInState> {
     mustChangePassword: a.must_change_password === 1,
     welcome: welcome && welcome.expiresAt > now ? welcome : null,
   };
-}
-
-/** The account's grants, with the root administrator made by `champa init` as global_admin. */
-async function rolesOf(c: Ctx, a: Account): Promise<Grant[]> {
-  const rows = await c.core.db
-    .selectFrom('role_grants')
-    .select(['role', 'unit_path', 'granted_by', 'granted_at'])
-    .where('account_id', '=', a.id)
-    .orderBy('unit_path')
-    .execute();
-  const out: Grant[] = rows
-    .filter((r) => isRole(r.role))
-    .map((r) => ({
-      email: a.email,
-      role: r.role as Role,
-      unit: r.unit_path,
-      grantedBy: r.granted_by,
-      grantedAt: Number(r.granted_at),
-    }));
-  if (a.is_admin)
-    out.unshift({
-      email: a.email,
-      role: 'global_admin',
-      unit: '/',
-      grantedBy: 'champa init',
-      grantedAt: Number(a.created_at),
-    });
-  return out;
 }
 
 const reread = async (c: Ctx, email: string): Promise<Account> => mustGetAccount(c.core, email);
@@ -154,7 +135,7 @@ export const userHandlers: Record<string, Handler> = {
       createdAt: Number(a.created_at),
       usedBytes: Number(a.used_bytes),
       aliases: aliases.map((x) => x.address),
-      roles: await rolesOf(c, a),
+      roles: await rolesOf(c.core, a),
       signIn: await signInState(c, a),
     };
     return json(200, out);
@@ -223,7 +204,11 @@ export const userHandlers: Record<string, Handler> = {
       c.actor,
       'account.password.reset',
       { email },
-      () => setPassword(c.core, email, password, { temporary }),
+      async () => {
+        await setPassword(c.core, email, password, { temporary });
+        // A pending welcome link would otherwise overwrite the password just set.
+        await dropWelcome(c.core, (await mustGetAccount(c.core, email)).id);
+      },
       { temporary, generated: p.password === undefined },
     );
     const a = await reread(c, email);
