@@ -21,6 +21,7 @@ import type { Clock } from '../util/ratelimit.ts';
 import { accountRoutes } from './account.ts';
 import { adminRoutes } from './admin/index.ts';
 import { HttpAuth } from './auth.ts';
+import { directoryRoutes } from './directory.ts';
 import { jmapRoutes } from './jmap.ts';
 import { securityHeaders, sendProblem } from './respond.ts';
 import { webRoutes } from './web.ts';
@@ -75,6 +76,7 @@ export async function startHttp(
       if (await jmap.handle(req, res, url)) return;
       if (await admin.handle(req, res, url)) return;
       if (await account.handle(req, res, url)) return;
+      if (await directoryRoutes(core, auth).handle(req, res, url)) return;
       if (web.handle(req, res, url)) return;
       sendProblem(req, res, 404, 'about:blank', `nothing at ${url.pathname}`);
     } catch (err) {
