@@ -24,7 +24,7 @@ function wrongToken(c: Ctx): never {
 export const importHandlers: Record<string, Handler> = {
   async previewImport(c) {
     await readable(c, 'account.create');
-    const source = (c.query.source ?? 'upload.csv').replace(/[^\p{L}\p{N}._ -]/gu, '_');
+    const source = (c.query.source ?? 'upload.csv').replace(/[^\p{L}\p{M}\p{N}._ -]/gu, '_');
     const job = await previewImport(c.core, c.actor, c.body as Uint8Array, {
       unknownUnits: c.query.unknownUnits === 'refuse' ? 'refuse' : 'create',
       source,
