@@ -6,6 +6,7 @@
 // `parseMessage` also returns the text the search index reads (MessageText), from the same
 // single parse: decoded text parts (HTML as text) bounded to TEXT_CHARS, addresses, file names.
 import PostalMime, { type Address } from 'postal-mime';
+import { htmlToText } from './htmltext.ts';
 import { quickFields, type QuickFields } from './quickmeta.ts';
 
 export interface MessageMeta {
@@ -136,7 +137,7 @@ async function parseBoth(raw: Uint8Array): Promise<ParsedMessage> {
       attachmentEncoding: 'arraybuffer',
       maxNestingDepth: 64,
     });
-    const text = email.text ?? (email.html ? email.html.replace(/<[^>]*>/g, ' ') : '');
+    const text = email.text ?? (email.html ? htmlToText(email.html) : '');
     return {
       meta: build({
         ...email,

@@ -3,6 +3,7 @@
 // The body is the email's textBody (HTML as text), read from the blob.
 import { z } from 'zod';
 import { emailsByIds } from '../../core/messages.ts';
+import { htmlToText } from '../../mail/htmltext.ts';
 import { partText } from '../../mail/partcontent.ts';
 import { CAP_MAIL, CORE_LIMITS } from '../limits.ts';
 import { idSchema, mustAccount, parseArgs, type Method } from '../context.ts';
@@ -16,18 +17,6 @@ const schema = z.object({
   filter: z.record(z.string(), z.unknown()).nullable().optional(),
   emailIds: z.array(idSchema),
 });
-
-function htmlAsText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-}
 
 export const searchSnippetGet: Method = {
   capability: CAP_MAIL,
@@ -55,7 +44,7 @@ export const searchSnippetGet: Method = {
           .filter((n) => n.info.type === 'text')
           .map((n) => {
             const t = partText(buf, n.info).text;
-            return n.info.subtype === 'html' ? htmlAsText(t) : t;
+            return n.info.subtype === 'html' ? htmlToText(t) : t;
           })
           .join('\n');
         preview = markPreview(text, bodyTerms);
