@@ -361,8 +361,21 @@ async function send(
   return { status, queueId };
 }
 
-/** Sends every submission whose undo window is over; returns how many were sent. */
-export async function runDueSubmissions(core: Core, now = Date.now()): Promise<number> {
+const running = new WeakMap<Core, Promise<unknown>>();
+
+/**
+ * Sends every submission whose undo window is over; returns how many were sent. Runs on one
+ * core follow each other, so a caller knows that what was due has left when it resolves.
+ */
+export function runDueSubmissions(core: Core, now = Date.now()): Promise<number> {
+  const run = (running.get(core) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => sendDue(core, now));
+  running.set(core, run);
+  return run;
+}
+
+async function sendDue(core: Core, now: number): Promise<number> {
   const due = await core.db
     .selectFrom('email_submissions')
     .selectAll()

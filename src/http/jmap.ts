@@ -3,6 +3,7 @@
 // /jmap/eventsource (eventsource.ts) need Basic authentication.
 // The JMAP logic itself lives in src/jmap/ and speaks JSON only; this file maps it to HTTP.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Core } from '../core/core.ts';
 import { startSubmissionWorker } from '../core/submission.ts';
 import type { Account } from '../store/schema.ts';
@@ -14,12 +15,16 @@ import { downloadBlob } from '../jmap/download.ts';
 import { uploadBlob, uploadType } from '../jmap/upload.ts';
 import { signedIn as signedInWith, type HttpAuth } from './auth.ts';
 import { eventStreams } from './eventsource.ts';
+import { jmapSockets } from './jmapws.ts';
+import { pushSender } from './pushsender.ts';
 import { BodyTooLarge, readBody, send, sendJson, sendProblem } from './respond.ts';
 
 export interface JmapRoutes {
   /** Handles the request if its path is a JMAP one; returns false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
-  /** Ends the open EventSource streams and the background work (before the server stops). */
+  /** Takes a WebSocket upgrade of the HTTPS server (RFC 8887, GET /jmap/ws/). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends the open EventSource streams, WebSockets and background work (before stopping). */
   close(): void;
 }
 
@@ -37,15 +42,20 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
     signedInWith(auth, req, res);
 
   const streams = eventStreams(core);
+  const pusher = pushSender(core);
+  const sockets = jmapSockets(core, auth, JMAP_PATHS.websocket, pusher.post);
   // Mail sent from the web app leaves once its undo window is over (core/submission.ts).
   const stopSubmissions = startSubmissionWorker(core);
   /** Uploads in progress per account, bounded by maxConcurrentUpload (RFC 8620 §2). */
   const uploading = new Map<number, number>();
 
   return {
+    upgrade: (req, socket, head) => sockets.upgrade(req, socket, head),
     close: () => {
       stopSubmissions();
       streams.close();
+      sockets.close();
+      pusher.close();
     },
     async handle(req, res, url) {
       const path = url.pathname;
@@ -74,7 +84,10 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
               REQUEST_ERROR.notRequest,
               'the request must be application/json',
             );
-          const response = await handleApiRequest({ core, account }, body.toString('utf8'));
+          const response = await handleApiRequest(
+            { core, account, pushVerify: pusher.post },
+            body.toString('utf8'),
+          );
           sendJson(req, res, 200, response, { 'Cache-Control': 'no-cache, no-store' });
         } catch (err) {
           if (err instanceof BodyTooLarge)

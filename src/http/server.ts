@@ -112,6 +112,7 @@ export async function startHttp(
   const https = createHttpsServer({ key: tls.key, cert: tls.cert, ...serverOpts }, (req, res) => {
     void handleSecure(req, res);
   });
+  https.on('upgrade', jmap.upgrade); // the JMAP WebSocket (RFC 8887)
   const http = createHttpServer(serverOpts, handlePlain);
   try {
     httpsPort = await listen(https, portOf(core.config, 'https'), address);

@@ -9,6 +9,8 @@ import { MethodError } from './errors.ts';
 export interface JmapContext {
   core: Core;
   account: Account;
+  /** Posts a PushVerification to a new push subscription's URL (http/ provides it). */
+  pushVerify?: (url: string, body: Record<string, unknown>) => void;
 }
 
 export interface CallContext extends JmapContext {
@@ -35,7 +37,11 @@ export interface Method {
 }
 
 export function jmapAccountId(account: Account): string {
-  return `A${account.id}`;
+  return accountIdOf(account.id);
+}
+
+export function accountIdOf(id: number): string {
+  return `A${id}`;
 }
 
 /** The account a call names, or accountNotFound. */

@@ -5,8 +5,15 @@ export const CAP_CORE = 'urn:ietf:params:jmap:core';
 export const CAP_MAIL = 'urn:ietf:params:jmap:mail';
 export const CAP_SUBMISSION = 'urn:ietf:params:jmap:submission';
 export const CAP_VACATION = 'urn:ietf:params:jmap:vacationresponse';
+export const CAP_WEBSOCKET = 'urn:ietf:params:jmap:websocket';
 
-export const KNOWN_CAPABILITIES = new Set([CAP_CORE, CAP_MAIL, CAP_SUBMISSION, CAP_VACATION]);
+export const KNOWN_CAPABILITIES = new Set([
+  CAP_CORE,
+  CAP_MAIL,
+  CAP_SUBMISSION,
+  CAP_VACATION,
+  CAP_WEBSOCKET,
+]);
 
 export const CORE_LIMITS = {
   maxSizeUpload: 50_000_000,

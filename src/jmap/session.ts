@@ -9,6 +9,7 @@ import {
   CAP_MAIL,
   CAP_SUBMISSION,
   CAP_VACATION,
+  CAP_WEBSOCKET,
   CORE_LIMITS,
   MAIL_ACCOUNT_CAPABILITY,
   SUBMISSION_ACCOUNT_CAPABILITY,
@@ -21,6 +22,7 @@ export const JMAP_PATHS = {
   download: '/jmap/download/{accountId}/{blobId}/{name}?type={type}',
   upload: '/jmap/upload/{accountId}/',
   eventSource: '/jmap/eventsource/?types={types}&closeafter={closeafter}&ping={ping}',
+  websocket: '/jmap/ws/',
 } as const;
 
 /** Changes when the session object would (the account's address, name, capabilities). */
@@ -42,6 +44,11 @@ export function sessionResource(account: Account, origin: string): Record<string
       [CAP_MAIL]: {},
       [CAP_SUBMISSION]: {},
       [CAP_VACATION]: {},
+      // RFC 8887 §4: where the WebSocket is, and that it pushes.
+      [CAP_WEBSOCKET]: {
+        url: origin.replace(/^http/, 'ws') + JMAP_PATHS.websocket,
+        supportsPush: true,
+      },
     },
     accounts: {
       [id]: {

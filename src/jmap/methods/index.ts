@@ -17,6 +17,7 @@ import { blobCopy } from './blob-copy.ts';
 import { searchSnippetGet } from './searchsnippet-get.ts';
 import { threadGet } from './thread-get.ts';
 import { vacationGet, vacationSet } from './vacation.ts';
+import { pushSubscriptionGet, pushSubscriptionSet } from './pushsubscription.ts';
 import { identityChanges, identityGet, identitySet } from './identity.ts';
 import { submissionChanges, submissionGet, submissionQuery, submissionSet } from './submission.ts';
 
@@ -38,6 +39,8 @@ export const METHODS: Record<string, Method | undefined> = {
   'Blob/copy': blobCopy,
   'SearchSnippet/get': searchSnippetGet,
   'Thread/get': threadGet,
+  'PushSubscription/get': pushSubscriptionGet,
+  'PushSubscription/set': pushSubscriptionSet,
   'VacationResponse/get': vacationGet,
   'VacationResponse/set': vacationSet,
   'Identity/get': identityGet,
