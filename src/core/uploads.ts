@@ -6,7 +6,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Core } from './core.ts';
-import { releaseBlobs, takeBlob } from './blobrefs.ts';
+import { collectBlobs, releaseBlobs, takeBlob } from './blobrefs.ts';
+import { errorMessage } from '../util/errors.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -72,4 +73,40 @@ export async function dropUploads(trx: Db, accountId: number, before?: number): 
   }
   await releaseBlobs(trx, released);
   return released.length;
+}
+
+/**
+ * Drops every account's uploads older than `jmap.uploadTtlHours` (RFC 8620 §6.1: the server
+ * may delete uploads after a time). Their blobs lose the upload's reference and go with the
+ * next collection unless an email now holds them. Returns how many rows went.
+ */
+export async function expireUploads(core: Core, now = Date.now()): Promise<number> {
+  const before = now - core.config.jmap.uploadTtlHours * 3600_000;
+  const accounts = await core.db
+    .selectFrom('uploads')
+    .select('account_id')
+    .distinct()
+    .where('created_at', '<', before)
+    .execute();
+  let n = 0;
+  for (const { account_id } of accounts)
+    n += await core.db.transaction().execute((trx) => dropUploads(trx, Number(account_id), before));
+  return n;
+}
+
+/** Every `everyMs` (and once soon after the start): expire uploads, then collect blobs. */
+export function startUploadExpiry(core: Core, everyMs = 3600_000): () => void {
+  const run = (): void => {
+    expireUploads(core)
+      .then(() => collectBlobs(core))
+      .catch((err: unknown) => core.log.warn({ err: errorMessage(err) }, 'upload expiry failed'));
+  };
+  const first = setTimeout(run, 60_000);
+  const timer = setInterval(run, everyMs);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }

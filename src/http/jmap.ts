@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Core } from '../core/core.ts';
 import { startSubmissionWorker } from '../core/submission.ts';
+import { startUploadExpiry } from '../core/uploads.ts';
 import type { Account } from '../store/schema.ts';
 import { handleApiRequest } from '../jmap/api.ts';
 import { RequestError, REQUEST_ERROR } from '../jmap/errors.ts';
@@ -46,6 +47,8 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
   const sockets = jmapSockets(core, auth, JMAP_PATHS.websocket, pusher.post);
   // Mail sent from the web app leaves once its undo window is over (core/submission.ts).
   const stopSubmissions = startSubmissionWorker(core);
+  // Uploads no email took are dropped after jmap.uploadTtlHours, their blobs collected.
+  const stopExpiry = startUploadExpiry(core);
   /** Uploads in progress per account, bounded by maxConcurrentUpload (RFC 8620 §2). */
   const uploading = new Map<number, number>();
 
@@ -53,6 +56,7 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
     upgrade: (req, socket, head) => sockets.upgrade(req, socket, head),
     close: () => {
       stopSubmissions();
+      stopExpiry();
       streams.close();
       sockets.close();
       pusher.close();
