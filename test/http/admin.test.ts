@@ -381,4 +381,44 @@ forEachStore('admin API', (kind) => {
       400,
     );
   });
+
+  test('a unit administrator delegates within the subtree only', async () => {
+    const grant = (body: unknown): Promise<Reply> => post('vte-admin', '/api/admin/roles', body);
+    const ok = await grant({
+      email: `teacher@${DOMAIN}`,
+      role: 'helpdesk',
+      unit: `${VIENTIANE}/xaythany`,
+    });
+    assert.equal(ok.status, 201, ok.body.toString());
+    assert.equal((ok.json() as { grantedBy: string }).grantedBy, `vte-admin@${DOMAIN}`);
+    for (const body of [
+      { email: `teacher@${DOMAIN}`, role: 'global_admin', unit: '/' },
+      { email: `teacher@${DOMAIN}`, role: 'auditor', unit: '/ministry/provinces/luangprabang' },
+      { email: `lpb-teacher@${DOMAIN}`, role: 'helpdesk', unit: VIENTIANE },
+    ])
+      assert.equal((await grant(body)).status, 403, JSON.stringify(body));
+    const roles = (await get('vte-admin', '/api/admin/roles')).json() as {
+      items: { email: string; role: string; unit: string }[];
+      total: number;
+    };
+    assert.ok(roles.items.every((g) => g.unit.startsWith(VIENTIANE)));
+    assert.ok(roles.items.some((g) => g.email === `teacher@${DOMAIN}` && g.role === 'helpdesk'));
+    const revoked = await post('vte-admin', '/api/admin/roles/revoke', {
+      email: `teacher@${DOMAIN}`,
+      role: 'helpdesk',
+      unit: `${VIENTIANE}/xaythany`,
+    });
+    assert.equal(revoked.status, 204);
+    const after = (await get('vte-admin', '/api/admin/roles')).json() as {
+      items: { email: string }[];
+    };
+    assert.ok(!after.items.some((g) => g.email === `teacher@${DOMAIN}`));
+    // An account without roles: /me answers, with no reach anywhere.
+    const me = (await get('lpb-teacher', '/api/admin/me')).json() as {
+      roles: unknown[];
+      reach: Record<string, unknown>;
+    };
+    assert.deepEqual(me.roles, []);
+    assert.deepEqual(me.reach['account.read'], []);
+  });
 });
