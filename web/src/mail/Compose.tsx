@@ -248,7 +248,9 @@ export default function Compose(props: {
           })),
         );
         editor.commands.setContent(init.html, { emitUpdate: false });
-        editor.commands.focus('start');
+        // A reply has its recipients: start in the text. Otherwise start in To.
+        if (request.mode === 'reply' || request.mode === 'replyAll' || request.mode === 'draft')
+          editor.commands.focus('start');
         setReady(true);
       });
     return () => {
@@ -509,12 +511,12 @@ export default function Compose(props: {
           ×
         </button>
       </div>
-      <div className="compose-fields">
+      <fieldset className="compose-fields" disabled={!ready}>
         <RecipientField
           label={t('to')}
           value={to}
           onChange={setTo}
-          autoFocus={request.mode === 'new' || request.mode === 'forward'}
+          autoFocus={ready && (request.mode === 'new' || request.mode === 'forward')}
         />
         {showCc ? (
           <>
@@ -535,7 +537,7 @@ export default function Compose(props: {
             aria-label={t('subject')}
           />
         </label>
-      </div>
+      </fieldset>
       <EditorToolbar editor={editor} />
       <EditorContent editor={editor} className="editor" />
       {attachments.length > 0 && (

@@ -1,7 +1,7 @@
 // A recipients field: addresses as chips, typed text completed from the address book
 // (GET /api/directory: the accounts of the user's domain) and from recent correspondents.
 // Enter, Tab, comma or a click on a suggestion adds; Backspace in an empty field removes the last.
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/http.ts';
 import { addressText, parseAddress, type Address } from './model.ts';
@@ -23,7 +23,11 @@ export function RecipientField(props: {
   const [text, setText] = useState('');
   const [suggestions, setSuggestions] = useState<Address[]>([]);
   const [active, setActive] = useState(0);
-  const { value, onChange } = props;
+  const { value, onChange, autoFocus } = props;
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (autoFocus) input.current?.focus();
+  }, [autoFocus]);
 
   useEffect(() => {
     const q = text.trim();
@@ -34,7 +38,6 @@ export function RecipientField(props: {
     const ctl = new AbortController();
     const timer = setTimeout(() => {
       const recent = recentMatching(q);
-      setSuggestions(recent);
       void api<{ entries: DirectoryEntry[] }>(
         'GET',
         `/api/directory?q=${encodeURIComponent(q)}`,
@@ -49,7 +52,10 @@ export function RecipientField(props: {
           setSuggestions([...recent, ...more].slice(0, 10));
           setActive(0);
         })
-        .catch(() => undefined);
+        .catch((err: unknown) => {
+          // Offline or refused: the recent correspondents still help.
+          if (!(err instanceof DOMException && err.name === 'AbortError')) setSuggestions(recent);
+        });
     }, 150);
     return () => {
       clearTimeout(timer);
@@ -96,8 +102,8 @@ export function RecipientField(props: {
         <input
           id={id}
           className="chip-input"
+          ref={input}
           value={text}
-          autoFocus={props.autoFocus}
           autoComplete="off"
           role="combobox"
           aria-expanded={open}
