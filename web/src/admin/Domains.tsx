@@ -77,8 +77,8 @@ function DnsRecords({ domain }: { domain: string }) {
             <tbody>
               {shown.records.map((r) => (
                 <tr key={r.name + r.type + r.value}>
-                  <td data-label={t('domains.name')} className="adm-break">
-                    <code>{r.name}</code>
+                  <td data-label={t('domains.name')}>
+                    <code className="adm-dns-name">{r.name}</code>
                     <div className="muted">{r.purpose}</div>
                   </td>
                   <td data-label={t('domains.type')}>{r.type}</td>

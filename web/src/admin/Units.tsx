@@ -62,22 +62,17 @@ export function Units() {
   const { can } = useAdmin();
   const list = useLoad(allUnits, '');
   const tree = useMemo(() => buildTree(list.data ?? []), [list.data]);
-  const [open, setOpen] = useState<Set<string>>(() => new Set());
+  const [open, setOpen] = useState<Map<string, boolean>>(() => new Map());
   const [dialog, setDialog] = useState<Dialogs>(null);
   const [filter, setFilter] = useState('');
   const done = (): void => {
     setDialog(null);
     list.reload();
   };
-  const toggle = (path: string): void =>
-    setOpen((s) => {
-      const n = new Set(s);
-      if (n.has(path)) n.delete(path);
-      else n.add(path);
-      return n;
-    });
+  const setExpanded = (path: string, expanded: boolean): void =>
+    setOpen((s) => new Map(s).set(path, expanded));
   // The first two levels of what is visible open by default, so the tree is not one line.
-  const isOpen = (n: Node, level: number): boolean => open.has(n.unit.path) !== level < 2;
+  const isOpen = (n: Node, level: number): boolean => open.get(n.unit.path) ?? level < 2;
   const q = filter.trim().toLowerCase();
   const matches = (n: Node): boolean =>
     !q ||
@@ -99,7 +94,7 @@ export function Units() {
             <button
               className="button quiet adm-twisty"
               aria-label={expanded ? t('units.collapse') : t('units.expand')}
-              onClick={() => toggle(n.unit.path)}
+              onClick={() => setExpanded(n.unit.path, !expanded)}
             >
               {expanded ? '▾' : '▸'}
             </button>
@@ -107,8 +102,8 @@ export function Units() {
             <span className="adm-twisty" aria-hidden="true" />
           )}
           <div className="grow">
-            <div className="adm-unit-name">{n.unit.name || n.unit.path}</div>
-            <code className="muted">{n.unit.path}</code>
+            {n.unit.name && <div className="adm-unit-name">{n.unit.name}</div>}
+            <code className={n.unit.name ? 'muted' : 'adm-unit-name'}>{n.unit.path}</code>
           </div>
           <a
             className="adm-count"
@@ -177,7 +172,14 @@ export function Units() {
         {tree.map((n) => renderNode(n, 0))}
       </ul>
       {dialog?.kind === 'create' && (
-        <CreateUnit parent={dialog.parent} onDone={done} onCancel={() => setDialog(null)} />
+        <CreateUnit
+          parent={dialog.parent}
+          onDone={() => {
+            setExpanded(dialog.parent, true);
+            done();
+          }}
+          onCancel={() => setDialog(null)}
+        />
       )}
       {dialog?.kind === 'move' && (
         <MoveUnit

@@ -216,8 +216,13 @@ function CreateUser(props: { defaultUnit: string; onDone(): void; onCancel(): vo
         </div>
       </Dialog>
     );
-  const known = new Set(['email', 'name', 'unit', 'quota']);
-  const other = error instanceof ApiError && error.errors.every((x) => known.has(x.field));
+  // Field errors show beside their fields; anything else (403, 409…) above the buttons.
+  const beside = new Set(['email', 'name', 'unit', 'quota']);
+  const allBeside =
+    error instanceof ApiError &&
+    error.status === 400 &&
+    error.errors.length > 0 &&
+    error.errors.every((x) => beside.has(x.field));
   return (
     <Dialog title={t('users.createTitle')} onClose={props.onCancel}>
       <form onSubmit={submit}>
@@ -257,9 +262,7 @@ function CreateUser(props: { defaultUnit: string; onDone(): void; onCancel(): vo
           onChange={(e) => setQuota(e.target.value)}
         />
         <p className="muted">{t('users.passwordGenerated')}</p>
-        <Problem
-          error={error instanceof ApiError && other && error.status === 400 ? null : error}
-        />
+        <Problem error={allBeside ? null : error} />
         <div className="adm-actions">
           <button type="button" className="button" onClick={props.onCancel}>
             {t('cancel')}
