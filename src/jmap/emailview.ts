@@ -1,6 +1,7 @@
 // The parts of an Email read from its message (RFC 8621 §4.1.2–4.1.4): header-derived
 // properties and "header:…" forms from the header block, and the body properties from the
 // part structure and the bytes. Shared by Email/get (stored emails) and Email/parse (blobs).
+// Without a part structure (`root` null) only the header properties are computed.
 import type { PartInfo } from '../mail/structure.ts';
 import { rawFields } from '../mail/headerfields.ts';
 import { asAddresses, asMessageIds, headerValue, type HeaderProperty } from './headerforms.ts';
@@ -29,6 +30,14 @@ export const HEADER_CONVENIENCE: Record<string, [field: string, form: 'Addresses
   };
 export const BODY = ['bodyStructure', 'bodyValues', 'textBody', 'htmlBody', 'attachments'];
 
+/** Where the header block ends (its blank line), without parsing the body. */
+function headerBlockEnd(buf: Buffer): number {
+  const crlf = buf.indexOf('\r\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  const ends = [crlf < 0 ? -1 : crlf + 4, lf < 0 ? -1 : lf + 2].filter((n) => n >= 0);
+  return ends.length > 0 ? Math.min(...ends) : buf.length;
+}
+
 export interface BodyArgs {
   bodyProperties?: string[] | undefined;
   fetchTextBodyValues?: boolean | undefined;
@@ -40,13 +49,13 @@ export interface BodyArgs {
 export function messageView(
   buf: Buffer,
   hash: string,
-  root: PartInfo,
+  root: PartInfo | null,
   args: BodyArgs,
   props: Set<string>,
   headers: HeaderProperty[],
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const fields = rawFields(buf, 0, root.bodyStart);
+  const fields = rawFields(buf, 0, root?.bodyStart ?? headerBlockEnd(buf));
   for (const [prop, [field, form]] of Object.entries(HEADER_CONVENIENCE)) {
     if (!props.has(prop)) continue;
     const last = fields.filter((f) => f.name.toLowerCase() === field).pop();
@@ -58,7 +67,7 @@ export function messageView(
   }
   if (props.has('headers')) out.headers = fields;
   for (const h of headers) out[h.property] = headerValue(fields, h);
-  if (!BODY.some((p) => props.has(p))) return out;
+  if (!root || !BODY.some((p) => props.has(p))) return out;
   const bp = bodyProperties(args.bodyProperties);
   const tree = bodyTree(root);
   const lists = bodyLists(tree);

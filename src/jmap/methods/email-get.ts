@@ -136,7 +136,10 @@ export const emailGet: Method = {
       };
       if (needBlob) {
         const buf = await ctx.core.blobs.get(r.blobHash);
-        const root = await structureOf(ctx.core, r.blobHash, buf);
+        // The part structure (blob_meta) only when a body property needs it.
+        const root = BODY.some((p) => props.has(p))
+          ? await structureOf(ctx.core, r.blobHash, buf)
+          : null;
         Object.assign(obj, messageView(buf, r.blobHash, root, args, props, headers));
       }
       list.push(pick(obj, new Set([...props, ...headers.map((h) => h.property)])));
