@@ -211,6 +211,17 @@ export async function countEmails(
   accountId: number,
   filter: EmailListFilter,
 ): Promise<number> {
+  const keys = Object.keys(filter).filter((k) => filter[k as keyof EmailListFilter] !== undefined);
+  if (keys.length === 1 && filter.inMailbox !== undefined) {
+    // A mailbox alone: its memberships, counted on the primary key without the emails.
+    const one = await db
+      .selectFrom('email_mailboxes')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('account_id', '=', accountId)
+      .where('mailbox_id', '=', filter.inMailbox)
+      .executeTakeFirst();
+    return Number(one?.n ?? 0);
+  }
   const row = await filtered(db, accountId, filter)
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirst();
