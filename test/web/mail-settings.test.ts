@@ -133,12 +133,25 @@ forEachStore('webmail settings and address book', (kind) => {
     assert.ok(await page.getByLabel('Answer incoming mail automatically').isChecked());
     assert.equal(await page.getByLabel('Subject', { exact: true }).inputValue(), 'ບໍ່ຢູ່ຫ້ອງການ');
     assert.equal(await page.getByLabel('Until').inputValue(), '2027-01-05');
+    assert.equal(await signature.inputValue(), 'ວັນ ສຸລິຍະ\nກະຊວງສຶກສາທິການ ແລະ ກິລາ');
 
     await page.getByRole('link', { name: 'Mail' }).click();
     await page.getByRole('button', { name: 'Compose' }).click();
     const compose = page.getByRole('dialog', { name: 'New message' });
+    await compose.locator('fieldset:not([disabled])').waitFor();
+    await screenshot(page, `mail-${kind}-desktop-compose-signature`);
     await compose.locator('.ProseMirror').getByText('ກະຊວງສຶກສາທິການ ແລະ ກິລາ').waitFor();
-    await compose.getByRole('button', { name: 'Discard' }).click();
+    // Closed, the draft stays in Drafts and opens again in compose.
+    await compose.getByRole('textbox', { name: 'Subject' }).fill('ແຜນການສອນ');
+    await compose.getByText('Draft saved').waitFor();
+    await compose.getByRole('button', { name: 'Close (the draft is kept)' }).click();
+    await page.locator('.folder[data-role="drafts"]').click();
+    await list.getByText('ແຜນການສອນ').click();
+    const again = page.getByRole('dialog', { name: 'New message' });
+    await again.locator('fieldset:not([disabled])').waitFor();
+    assert.equal(await again.getByRole('textbox', { name: 'Subject' }).inputValue(), 'ແຜນການສອນ');
+    await again.getByRole('button', { name: 'Discard' }).click();
+    await page.getByText('No mail in this folder.').waitFor();
     await context.close();
   });
 });

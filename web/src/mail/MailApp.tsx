@@ -13,7 +13,14 @@ import { Folders } from './Folders.tsx';
 import { Help } from './Help.tsx';
 import { ListStore } from './listStore.ts';
 import { MessageList } from './MessageList.tsx';
-import { byRole, getMailboxes, type EmailFull, type Mailbox } from './model.ts';
+import {
+  byRole,
+  getEmails,
+  getMailboxes,
+  type EmailFull,
+  type EmailSummary,
+  type Mailbox,
+} from './model.ts';
 import { folderName } from './names.ts';
 import { Reader } from './Reader.tsx';
 import { Toasts, type Toast } from './Toasts.tsx';
@@ -203,6 +210,22 @@ export function MailApp({ route }: { route: string[] }) {
     [setCompose],
   );
 
+  /** A draft opens in compose, to go on writing it; anything else in the reading pane. */
+  const openRow = useCallback(
+    (email: EmailSummary) => {
+      if (!email.keywords.$draft) {
+        openThreadId(email.threadId);
+        return;
+      }
+      getEmails(jmap, [email.id])
+        .then(([draft]) => {
+          if (draft) setCompose({ mode: 'draft', source: draft });
+        })
+        .catch(fail);
+    },
+    [jmap, openThreadId, fail],
+  );
+
   const onSent = useCallback(
     (sent: Sent) => {
       const ms = Math.max(0, sent.sendAt - Date.now());
@@ -261,7 +284,7 @@ export function MailApp({ route }: { route: string[] }) {
           case 'o':
           case 'Enter': {
             const row = store?.at(cursor);
-            if (row) openThreadId(row.threadId);
+            if (row) openRow(row);
             return !!row;
           }
           case 'u':
@@ -302,7 +325,18 @@ export function MailApp({ route }: { route: string[] }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [store, cursor, thread, openThread, compose, openThreadId, backToList, act, startCompose]);
+  }, [
+    store,
+    cursor,
+    thread,
+    openThread,
+    compose,
+    openThreadId,
+    openRow,
+    backToList,
+    act,
+    startCompose,
+  ]);
 
   // Keep the cursor on the open conversation, so j/k continue from it.
   useEffect(() => {
@@ -401,7 +435,7 @@ export function MailApp({ route }: { route: string[] }) {
             setSelection={setSelection}
             cursor={cursor}
             setCursor={setCursor}
-            onOpen={openThreadId}
+            onOpen={openRow}
           />
         )}
       </section>

@@ -101,6 +101,7 @@ function Signature() {
               id="signature"
               rows={4}
               value={text}
+              disabled={!identity}
               onChange={(e) => {
                 setText(e.target.value);
                 setState('idle');

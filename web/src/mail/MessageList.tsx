@@ -52,7 +52,7 @@ export function MessageList(props: {
   setSelection: (s: Set<string>) => void;
   cursor: number;
   setCursor: (i: number) => void;
-  onOpen: (threadId: string) => void;
+  onOpen: (email: EmailSummary) => void;
 }) {
   const { t } = useTranslation('mail');
   const { store, selection, setSelection, cursor, setCursor, onOpen } = props;
@@ -75,9 +75,10 @@ export function MessageList(props: {
   }, [store, first, last, total]);
 
   // The cursor (j/k) stays on screen.
+  // Only when the cursor moves: new mail arriving must not pull the list back to it.
   useEffect(() => {
-    if (total > 0) virtualizer.scrollToIndex(cursor, { align: 'auto' });
-  }, [cursor, total, virtualizer]);
+    if (virtualizer.options.count > cursor) virtualizer.scrollToIndex(cursor, { align: 'auto' });
+  }, [cursor, virtualizer]);
 
   const click = (e: React.MouseEvent, index: number, email: EmailSummary): void => {
     if (e.ctrlKey || e.metaKey) {
@@ -103,7 +104,7 @@ export function MessageList(props: {
     anchor.current = index;
     setSelection(new Set());
     setCursor(index);
-    onOpen(email.threadId);
+    onOpen(email);
   };
 
   if (store.total === null) return <div className="list-empty">{store.error ?? t('loading')}</div>;

@@ -27,6 +27,7 @@ export class ListStore {
   #listeners = new Set<() => void>();
   #version = 0;
   #closed = false;
+  #generation = 0;
 
   constructor(jmap: Jmap, filter: EmailFilter) {
     this.jmap = jmap;
@@ -108,12 +109,15 @@ export class ListStore {
 
   /** Reloads the pages seen so far (new mail, changed flags, moved messages). */
   async refresh(): Promise<void> {
+    // Pushes come in bursts: only the answer to the latest refresh is kept, so an older one
+    // finishing late cannot bring back a row that has since moved.
+    const generation = ++this.#generation;
     const pages = [...this.#loaded].sort((a, b) => a - b);
     if (pages.length === 0) pages.push(0);
     const results = await Promise.all(
       pages.map((p) => queryPage(this.jmap, this.filter, p * PAGE, PAGE).catch(() => null)),
     );
-    if (this.#closed) return;
+    if (this.#closed || generation !== this.#generation) return;
     // Positions shift when mail arrives: forget every page, then keep what was just read.
     this.#loaded.clear();
     this.ids = [];
@@ -135,6 +139,7 @@ export class ListStore {
 
   /** Hides rows at once (moved away or deleted). */
   remove(ids: string[]): void {
+    this.#generation++;
     const gone = new Set(ids);
     const before = this.ids.length;
     this.ids = this.ids.filter((id) => id === undefined || !gone.has(id));
