@@ -74,7 +74,7 @@ export function UserDetail({ email }: { email: string }) {
             <dd>
               {t('user.used', {
                 used: formatBytes(d.usedBytes),
-                quota: d.quota ? formatBytes(d.quota) : t('users.unlimited'),
+                quota: d.quota ? quotaText(d.quota) : t('users.unlimited'),
               })}
             </dd>
             <dt>{t('user.createdAt')}</dt>
@@ -191,6 +191,7 @@ function SignInCard(props: {
   const { t } = useTranslation('admin');
   const { email, state: s, act } = props;
   const [welcomeTo, setWelcomeTo] = useState('');
+  const [confirming, setConfirming] = useState(false);
   const yes = (b: boolean): string => (b ? t('yes') : t('no'));
   return (
     <div className="card">
@@ -220,21 +221,7 @@ function SignInCard(props: {
       </dl>
       <div className="adm-actions start">
         {props.canReset && (
-          <button
-            className="button primary"
-            onClick={() =>
-              void act(async () => {
-                const r = await api<CreatedUser>('POST', userPath(email, '/password'), {});
-                return (
-                  <ShownOnce
-                    label={t('user.newPassword', { email })}
-                    value={r.password ?? ''}
-                    note={t('users.mustChange')}
-                  />
-                );
-              })
-            }
-          >
+          <button className="button primary" onClick={() => setConfirming(true)}>
             {t('user.resetPassword')}
           </button>
         )}
@@ -295,6 +282,25 @@ function SignInCard(props: {
           />
           <button className="button">{t('user.sendWelcome')}</button>
         </form>
+      )}
+      {confirming && (
+        <Confirm
+          title={t('user.resetTitle')}
+          text={t('user.resetText', { email })}
+          action={t('user.resetPassword')}
+          onCancel={() => setConfirming(false)}
+          onDone={async () => {
+            const r = await api<CreatedUser>('POST', userPath(email, '/password'), {});
+            setConfirming(false);
+            await act(async () => (
+              <ShownOnce
+                label={t('user.newPassword', { email })}
+                value={r.password ?? ''}
+                note={t('users.mustChange')}
+              />
+            ));
+          }}
+        />
       )}
     </div>
   );

@@ -6,10 +6,9 @@ import { useTranslation } from 'react-i18next';
 import type { CreatedUser, Page, User } from '../../../src/api/schemas.ts';
 import { api, ApiError } from '../api/http.ts';
 import { navigate } from '../app/router.ts';
-import { formatBytes } from '../i18n/index.ts';
 import { Spinner } from '../ui/Alert.tsx';
 import { Field } from '../ui/Field.tsx';
-import { downloadCsv, parseQuota, qs, useAdmin, useLoad } from './lib.ts';
+import { downloadCsv, parseQuota, qs, quotaText, useAdmin, useLoad } from './lib.ts';
 import { Dialog, Pager, Problem, SelectField, ShownOnce, UnitField, useUnits } from './parts.tsx';
 
 const LIMIT = 50;
@@ -132,7 +131,7 @@ export function Users({ unit: initialUnit }: { unit: string }) {
                       <code>{u.unit}</code>
                     </td>
                     <td data-label={t('users.quota')}>
-                      {u.quota ? formatBytes(u.quota) : t('users.unlimited')}
+                      {u.quota ? quotaText(u.quota) : t('users.unlimited')}
                     </td>
                     <td data-label={t('users.state')}>
                       {u.disabled ? (
