@@ -2,7 +2,9 @@
 // properties and "header:…" forms from the header block, and the body properties from the
 // part structure and the bytes. Shared by Email/get (stored emails) and Email/parse (blobs).
 // Without a part structure (`root` null) only the header properties are computed.
+import { z } from 'zod';
 import type { PartInfo } from '../mail/structure.ts';
+import { uintSchema } from './context.ts';
 import { rawFields } from '../mail/headerfields.ts';
 import { asAddresses, asMessageIds, headerValue, type HeaderProperty } from './headerforms.ts';
 import {
@@ -100,3 +102,64 @@ export function messageView(
   }
   return out;
 }
+
+/** The body-fetching arguments Email/get and Email/parse share (RFC 8621 §4.2, §4.9). */
+export const BODY_FETCH_ARGS = {
+  properties: z.array(z.string()).nullable().optional(),
+  bodyProperties: z.array(z.string()).optional(),
+  fetchTextBodyValues: z.boolean().optional(),
+  fetchHTMLBodyValues: z.boolean().optional(),
+  fetchAllBodyValues: z.boolean().optional(),
+  maxBodyValueBytes: uintSchema.optional(),
+};
+
+/** Properties read from the stored row rather than the message's header block. */
+export const META = [
+  'id',
+  'blobId',
+  'threadId',
+  'mailboxIds',
+  'keywords',
+  'size',
+  'receivedAt',
+  'subject',
+  'sentAt',
+  'hasAttachment',
+  'preview',
+];
+
+/** Every property name an Email has, besides the "header:…" forms. */
+export const KNOWN_PROPERTIES: ReadonlySet<string> = new Set([
+  ...META,
+  ...Object.keys(HEADER_CONVENIENCE),
+  'headers',
+  ...BODY,
+]);
+
+/** §4.2: the properties Email/get returns when none are asked for. */
+export const DEFAULT_PROPERTIES = [
+  'id',
+  'blobId',
+  'threadId',
+  'mailboxIds',
+  'keywords',
+  'size',
+  'receivedAt',
+  'messageId',
+  'inReplyTo',
+  'references',
+  'sender',
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'replyTo',
+  'subject',
+  'sentAt',
+  'hasAttachment',
+  'preview',
+  'bodyValues',
+  'textBody',
+  'htmlBody',
+  'attachments',
+];

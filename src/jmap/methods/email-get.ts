@@ -7,76 +7,30 @@ import { z } from 'zod';
 import { accountModseq, emailsByIds } from '../../core/messages.ts';
 import { emailMailboxIds } from '../../core/mailquery.ts';
 import { CAP_MAIL } from '../limits.ts';
-import {
-  idSchema,
-  mustAccount,
-  parseArgs,
-  stateOf,
-  uintSchema,
-  utcDate,
-  type Method,
-} from '../context.ts';
+import { idSchema, mustAccount, parseArgs, stateOf, utcDate, type Method } from '../context.ts';
 import { checkIdsLimit, pick } from '../get.ts';
 import { MethodError } from '../errors.ts';
 import { blobIdOf } from '../blobid.ts';
 import { structureOf } from '../blobs.ts';
 import { headerProperty, type HeaderProperty } from '../headerforms.ts';
 import { bodyProperties, wholePreview } from '../bodystructure.ts';
-import { BODY, HEADER_CONVENIENCE, messageView } from '../emailview.ts';
+import {
+  BODY,
+  BODY_FETCH_ARGS,
+  DEFAULT_PROPERTIES,
+  HEADER_CONVENIENCE,
+  KNOWN_PROPERTIES,
+  messageView,
+} from '../emailview.ts';
 
 const schema = z.object({
   accountId: z.string(),
   ids: z.array(idSchema).nullable().optional(),
-  properties: z.array(z.string()).nullable().optional(),
-  bodyProperties: z.array(z.string()).optional(),
-  fetchTextBodyValues: z.boolean().optional(),
-  fetchHTMLBodyValues: z.boolean().optional(),
-  fetchAllBodyValues: z.boolean().optional(),
-  maxBodyValueBytes: uintSchema.optional(),
+  ...BODY_FETCH_ARGS,
 });
 
-const META = [
-  'id',
-  'blobId',
-  'threadId',
-  'mailboxIds',
-  'keywords',
-  'size',
-  'receivedAt',
-  'subject',
-  'sentAt',
-  'hasAttachment',
-  'preview',
-];
-const KNOWN = new Set([...META, ...Object.keys(HEADER_CONVENIENCE), 'headers', ...BODY]);
-
-/** §4.2: the properties returned when none are asked for. */
-const DEFAULTS = [
-  'id',
-  'blobId',
-  'threadId',
-  'mailboxIds',
-  'keywords',
-  'size',
-  'receivedAt',
-  'messageId',
-  'inReplyTo',
-  'references',
-  'sender',
-  'from',
-  'to',
-  'cc',
-  'bcc',
-  'replyTo',
-  'subject',
-  'sentAt',
-  'hasAttachment',
-  'preview',
-  'bodyValues',
-  'textBody',
-  'htmlBody',
-  'attachments',
-];
+const DEFAULTS = DEFAULT_PROPERTIES;
+const KNOWN = KNOWN_PROPERTIES;
 
 function chosen(requested: string[] | null | undefined): {
   props: Set<string>;

@@ -7,28 +7,29 @@ import { parseMessage } from '../../mail/meta.ts';
 import { messageStructure } from '../../mail/structure.ts';
 import { rawFields } from '../../mail/headerfields.ts';
 import { CAP_MAIL } from '../limits.ts';
-import { mustAccount, parseArgs, uintSchema, utcDate, type Method } from '../context.ts';
+import { mustAccount, parseArgs, utcDate, type Method } from '../context.ts';
 import { MethodError } from '../errors.ts';
 import { CORE_LIMITS } from '../limits.ts';
 import { readBlob } from '../blobs.ts';
 import { parseBlobId } from '../blobid.ts';
 import { headerProperty, type HeaderProperty } from '../headerforms.ts';
 import { bodyProperties } from '../bodystructure.ts';
-import { BODY, HEADER_CONVENIENCE, messageView } from '../emailview.ts';
+import {
+  BODY_FETCH_ARGS,
+  DEFAULT_PROPERTIES,
+  KNOWN_PROPERTIES,
+  messageView,
+} from '../emailview.ts';
 import { createHash } from 'node:crypto';
 
 const schema = z.object({
   accountId: z.string(),
   blobIds: z.array(z.string()),
-  properties: z.array(z.string()).nullable().optional(),
-  bodyProperties: z.array(z.string()).optional(),
-  fetchTextBodyValues: z.boolean().optional(),
-  fetchHTMLBodyValues: z.boolean().optional(),
-  fetchAllBodyValues: z.boolean().optional(),
-  maxBodyValueBytes: uintSchema.optional(),
+  ...BODY_FETCH_ARGS,
 });
 
-const META = [
+// §4.9: Email/parse returns, unasked, Email/get's defaults but those of a stored email.
+const STORED_ONLY = new Set([
   'id',
   'blobId',
   'threadId',
@@ -36,31 +37,9 @@ const META = [
   'keywords',
   'size',
   'receivedAt',
-  'subject',
-  'sentAt',
-  'hasAttachment',
-  'preview',
-];
-const KNOWN = new Set([...META, ...Object.keys(HEADER_CONVENIENCE), 'headers', ...BODY]);
-const DEFAULTS = [
-  'messageId',
-  'inReplyTo',
-  'references',
-  'sender',
-  'from',
-  'to',
-  'cc',
-  'bcc',
-  'replyTo',
-  'subject',
-  'sentAt',
-  'hasAttachment',
-  'preview',
-  'bodyValues',
-  'textBody',
-  'htmlBody',
-  'attachments',
-];
+]);
+const DEFAULTS = DEFAULT_PROPERTIES.filter((p) => !STORED_ONLY.has(p));
+const KNOWN = KNOWN_PROPERTIES;
 
 export const emailParse: Method = {
   capability: CAP_MAIL,
