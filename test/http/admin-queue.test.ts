@@ -42,7 +42,10 @@ forEachStore('admin API queue and trace', (kind) => {
   let smtp: SmtpDoors;
   let queue: QueueRunner;
   let peer: Peer;
-  let close: () => Promise<void>;
+  // Replaced once everything is up; before that, a failed set-up still lets the process end.
+  let close: () => Promise<void> = async () => {
+    await peer?.close();
+  };
 
   const get = (local: string, path: string): Promise<Reply> =>
     call(http.ports.https, path, { auth: { user: `${local}@${DOMAIN}`, pass: PASSWORD } });
