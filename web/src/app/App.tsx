@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import type { Me } from '../../../src/api/account.ts';
 import { ForcedPasswordChange } from '../account/ChangePassword.tsx';
 import { SignIn } from '../account/SignIn.tsx';
+import { Welcome } from '../account/Welcome.tsx';
 import { api, ApiError, whenSignedOut } from '../api/http.ts';
 import { Jmap } from '../api/jmap.ts';
 import { MailApp } from '../mail/MailApp.tsx';
@@ -27,6 +28,12 @@ type State =
   | { kind: 'in'; me: Me; jmap: Jmap };
 
 export function App() {
+  // A welcome link (https://host/welcome#<token>) opens its own page, signed in or not.
+  if (location.pathname === '/welcome') return <Welcome token={location.hash.slice(1)} />;
+  return <SignedInApp />;
+}
+
+function SignedInApp() {
   const { t } = useTranslation();
   const [state, setState] = useState<State>({ kind: 'loading' });
 

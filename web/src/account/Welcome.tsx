@@ -1,0 +1,93 @@
+// The page a welcome link opens (https://host/welcome#<token>): shows whose account it is,
+// lets the person choose their first password (POST /api/welcome), then sends them to sign
+// in. The token travels in the fragment, so it never reaches a server log.
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError } from '../api/http.ts';
+import { Alert, Spinner } from '../ui/Alert.tsx';
+import { Field } from '../ui/Field.tsx';
+import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
+
+interface WelcomeInfo {
+  email: string;
+  name: string;
+  expiresAt: number;
+}
+
+export function Welcome({ token }: { token: string }) {
+  const { t } = useTranslation('account');
+  const [info, setInfo] = useState<WelcomeInfo | null | 'invalid'>(null);
+  const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
+  const [error, setError] = useState('');
+  const [done, setDone] = useState(false);
+
+  useEffect(() => {
+    api<WelcomeInfo>('POST', '/api/welcome/info', { token }, { quiet401: true })
+      .then(setInfo)
+      .catch(() => setInfo('invalid'));
+  }, [token]);
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (password !== again) {
+      setError(t('password.mismatch'));
+      return;
+    }
+    try {
+      await api('POST', '/api/welcome', { token, password }, { quiet401: true });
+      setDone(true);
+    } catch (err) {
+      const detail = err instanceof ApiError ? err.fieldMessage('password') : undefined;
+      setError(detail ? t('password.weak', { detail }) : t('welcome.invalid'));
+    }
+  };
+
+  return (
+    <main className="signin">
+      <div className="signin-card">
+        <div className="signin-head">
+          <img src="/icon.svg" alt="" width="40" height="40" />
+          <h1>{t('welcome.title')}</h1>
+          <LanguageSwitch />
+        </div>
+        {info === null && <Spinner label={t('welcome.checking')} />}
+        {info === 'invalid' && <Alert kind="error">{t('welcome.invalid')}</Alert>}
+        {done && (
+          <>
+            <Alert kind="ok">{t('welcome.done')}</Alert>
+            <a className="button primary wide" href="/">
+              {t('signIn.submit')}
+            </a>
+          </>
+        )}
+        {info && info !== 'invalid' && !done && (
+          <form onSubmit={(e) => void submit(e)} noValidate>
+            <p>{t('welcome.text', { name: info.name || info.email, email: info.email })}</p>
+            <Field
+              label={t('password.new')}
+              type="password"
+              name="new-password"
+              autoComplete="new-password"
+              hint={t('password.rules')}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={error || undefined}
+            />
+            <Field
+              label={t('password.again')}
+              type="password"
+              name="new-password-again"
+              autoComplete="new-password"
+              value={again}
+              onChange={(e) => setAgain(e.target.value)}
+            />
+            <button className="button primary wide" type="submit">
+              {t('welcome.submit')}
+            </button>
+          </form>
+        )}
+      </div>
+    </main>
+  );
+}
