@@ -8,7 +8,7 @@ import { formatDate } from '../i18n/index.ts';
 import { Spinner } from '../ui/Alert.tsx';
 import { Field } from '../ui/Field.tsx';
 import { dayStart, qs, useLoad } from './lib.ts';
-import { Pager, Problem, SelectField } from './parts.tsx';
+import { DateRangeApply, Pager, Problem, SelectField } from './parts.tsx';
 
 const EVENTS = ['accepted', 'delivered', 'deferred', 'bounced', 'rejected', 'relayed'] as const;
 const DAY = 86_400_000;
@@ -70,21 +70,7 @@ export function Trace() {
             ...EVENTS.map((e) => ({ value: e, label: t(`trace.events.${e}`) })),
           ]}
         />
-        <Field
-          label={t('filters.since')}
-          type="date"
-          value={form.since}
-          onChange={(e) => set('since')(e.target.value)}
-        />
-        <Field
-          label={t('filters.until')}
-          type="date"
-          value={form.until}
-          onChange={(e) => set('until')(e.target.value)}
-        />
-        <div className="adm-filter-submit">
-          <button className="button primary">{t('filters.apply')}</button>
-        </div>
+        <DateRangeApply since={form.since} until={form.until} onChange={(k, v) => set(k)(v)} />
       </form>
       <Problem error={page.error} />
       {page.loading && !page.data && <Spinner label={t('loading')} />}

@@ -6,6 +6,7 @@ import type { Page, UnitInfo } from '../../../src/api/schemas.ts';
 import { api, ApiError } from '../api/http.ts';
 import { formatNumber } from '../i18n/index.ts';
 import { Alert } from '../ui/Alert.tsx';
+import { Field } from '../ui/Field.tsx';
 import { qs, useAdmin, useLoad } from './lib.ts';
 
 /** What went wrong, for people: 403 is "your role does not allow this", with the reason. */
@@ -276,5 +277,37 @@ export function SelectField({
         ))}
       </select>
     </div>
+  );
+}
+
+/** The end of a filter form: a date range (since, until) and the apply button. */
+export function DateRangeApply({
+  since,
+  until,
+  onChange,
+}: {
+  since: string;
+  until: string;
+  onChange(field: 'since' | 'until', value: string): void;
+}) {
+  const { t } = useTranslation('admin');
+  return (
+    <>
+      <Field
+        label={t('filters.since')}
+        type="date"
+        value={since}
+        onChange={(e) => onChange('since', e.target.value)}
+      />
+      <Field
+        label={t('filters.until')}
+        type="date"
+        value={until}
+        onChange={(e) => onChange('until', e.target.value)}
+      />
+      <div className="adm-filter-submit">
+        <button className="button primary">{t('filters.apply')}</button>
+      </div>
+    </>
   );
 }
