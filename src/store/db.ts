@@ -1,6 +1,14 @@
 // Opens the metadata store named by a URL: `sqlite:PATH` (the embedded default) or
 // `postgres://…` (clusters). Both give the same Kysely<Database>, migrated to the latest schema.
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type DatabaseIntrospector,
+  type SchemaMetadata,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import { openSqlite } from './sqlite.ts';
 import { migrateToLatest, type Dialect } from './migrations.ts';
@@ -26,6 +34,42 @@ export interface OpenOptions {
   schema?: string;
   /** PostgreSQL only: pool size. */
   poolSize?: number;
+}
+
+/**
+ * Kysely's own PostgreSQL introspector reads every schema of the database (and calls
+ * `pg_get_serial_sequence` on each table), so it fails with 3F000 when another tenant drops its
+ * schema at the same moment, and it reads tables that are not ours. The migrator only asks
+ * whether its two bookkeeping tables exist: this one answers from the current schema alone.
+ */
+class CurrentSchemaIntrospector implements DatabaseIntrospector {
+  readonly #db: Kysely<unknown>;
+  constructor(db: Kysely<unknown>) {
+    this.#db = db;
+  }
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const r = await sql<{ name: string }>`select current_schema() as name`.execute(this.#db);
+    return r.rows.map((row) => ({ name: row.name }));
+  }
+  async getTables(): Promise<TableMetadata[]> {
+    const r = await sql<{ schema: string; table: string; kind: string }>`
+      select table_schema as schema, table_name as table, table_type as kind
+        from information_schema.tables where table_schema = current_schema()
+       order by table_name`.execute(this.#db);
+    return r.rows.map((row) => ({
+      name: row.table,
+      schema: row.schema,
+      isView: row.kind === 'VIEW',
+      isForeign: row.kind === 'FOREIGN',
+      columns: [],
+    }));
+  }
+}
+
+class SchemaScopedPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new CurrentSchemaIntrospector(db);
+  }
 }
 
 export function dialectOf(url: string): Dialect {
@@ -55,7 +99,7 @@ export async function openStore(url: string, opts: OpenOptions = {}): Promise<St
       max: opts.poolSize ?? 10,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   }
   await migrateToLatest(db as Kysely<unknown>, dialect);
   return {
