@@ -50,3 +50,21 @@ export interface SessionView {
   userAgent: string | null;
   current: boolean;
 }
+
+/** How a mail app reaches one protocol (src/core/clientsettings.ts). */
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** 'tls': TLS from the first byte (993, 465, 995); 'starttls': upgraded in the protocol. */
+  security: 'tls' | 'starttls';
+}
+
+/** GET /api/account/client-settings: what to type into a mail app. */
+export interface ClientSettings {
+  imap: Endpoint;
+  imapStarttls: Endpoint;
+  pop3: Endpoint;
+  /** Submission over TLS (RFC 8314 §3.3: implicit TLS preferred). */
+  smtp: Endpoint;
+  smtpStarttls: Endpoint;
+}

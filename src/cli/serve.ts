@@ -107,7 +107,9 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
     smtp = await startSmtp(core, tls);
     imap = await startImap(core, tls);
     pop3 = await startPop3(core, tls);
-    http = await startHttp(core, tls);
+    http = await startHttp(core, tls, {
+      listening: { ...smtp.ports, ...imap.ports, ...pop3.ports },
+    });
     const queue = startQueue(core);
     // Mail whose index rows were pending when the process last stopped, or stored before the
     // index existed, becomes searchable again (core/indexer.ts).

@@ -57,8 +57,21 @@ export const configSchema = z
           })
           .default({})
           .describe('Per-door port overrides; 0 here picks any free port (tests).'),
+        publicPorts: z
+          .object({
+            submissions: port.optional(),
+            submission: port.optional(),
+            imap: port.optional(),
+            imaps: port.optional(),
+            pop3: port.optional(),
+            pop3s: port.optional(),
+          })
+          .default({})
+          .describe(
+            'Ports mail apps are told to use (Thunderbird autoconfig, Outlook autodiscover, the iPhone profile) when a firewall forwards the standard ports to other ones; default: the ports listened on.',
+          ),
       })
-      .default({ address: '0.0.0.0', portBase: 0, ports: {} }),
+      .default({ address: '0.0.0.0', portBase: 0, ports: {}, publicPorts: {} }),
     tls: z
       .object({
         cert: z

@@ -3,7 +3,8 @@
 // /.well-known/acme-challenge/ (404 until ACME is added). Every response carries the security
 // headers (respond.ts); JSON is compressed when the client accepts; request bodies are
 // bounded; errors are JSON. Routes: the JMAP door (jmap.ts) and the admin API under
-// /api/admin (admin.ts), the web app's account routes (account.ts) and the web app's files
+// /api/admin (admin.ts), the web app's account routes (account.ts), mail app set-up
+// (clientsetup.ts: autoconfig, autodiscover, the iPhone profile) and the web app's files
 // (web.ts). close() stops accepting, ends
 // EventSource streams and idle keep-alive connections and resolves once in-flight requests
 // are answered.
@@ -21,6 +22,7 @@ import type { Clock } from '../util/ratelimit.ts';
 import { accountRoutes } from './account.ts';
 import { adminRoutes } from './admin/index.ts';
 import { HttpAuth } from './auth.ts';
+import { clientSetupRoutes } from './clientsetup.ts';
 import { directoryRoutes } from './directory.ts';
 import { jmapRoutes } from './jmap.ts';
 import { securityHeaders, sendProblem } from './respond.ts';
@@ -36,6 +38,8 @@ export interface HttpOptions {
   clock?: Clock;
   /** The built web app (default web/dist). */
   webDir?: string;
+  /** The ports the other doors listen on, told to mail apps (clientsetup.ts). */
+  listening?: Record<string, number>;
 }
 
 /** Longest time to receive a request's headers, and a whole request. */
@@ -61,6 +65,11 @@ export async function startHttp(
   const admin = adminRoutes(core, auth);
   const account = accountRoutes(core, auth);
   const web = webRoutes(log, opts.webDir);
+  const clientSetup = clientSetupRoutes(
+    core,
+    auth,
+    opts.listening ? { listening: opts.listening } : {},
+  );
   let httpsPort = 0;
 
   const handleSecure = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -75,6 +84,7 @@ export async function startHttp(
     try {
       if (await jmap.handle(req, res, url)) return;
       if (await admin.handle(req, res, url)) return;
+      if (await clientSetup.handle(req, res, url)) return;
       if (await account.handle(req, res, url)) return;
       if (await directoryRoutes(core, auth).handle(req, res, url)) return;
       if (web.handle(req, res, url)) return;

@@ -1,9 +1,10 @@
-// Settings: language, password, two-step sign-in, sessions, app passwords, and the mail
-// settings (signature, out-of-office) from the mail area.
+// Settings: language, password, mail apps and phones, two-step sign-in, sessions, app
+// passwords, and the mail settings (signature, out-of-office) from the mail area.
 import { useTranslation } from 'react-i18next';
 import { MailSettings } from '../mail/MailSettings.tsx';
 import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
 import { ChangePasswordForm } from './ChangePassword.tsx';
+import { MailApps } from './MailApps.tsx';
 import { AppPasswords, Sessions, TwoStep } from './Security.tsx';
 import { useState } from 'react';
 import { Alert } from '../ui/Alert.tsx';
@@ -24,6 +25,7 @@ export function Settings() {
         {changed && <Alert kind="ok">{t('password.changed')}</Alert>}
         <ChangePasswordForm onDone={() => setChanged(true)} />
       </section>
+      <MailApps />
       <TwoStep />
       <Sessions />
       <AppPasswords />
