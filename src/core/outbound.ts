@@ -26,6 +26,8 @@ export interface OutboundRecipient {
    * full at the end of DATA): queued as a deferred first attempt, due again at `retryAt`.
    */
   deferred?: { reason: string; retryAt: number } | null;
+  /** A local recipient's mailbox, by role, when not the inbox ('junk': a spam verdict). */
+  mailbox?: 'junk' | null;
 }
 
 export interface OutboundMessage {
@@ -65,6 +67,23 @@ export async function enqueueMany(
   });
   core.bus.publish({ accountId: 0, modseq: 0, types: ['Queue'] });
   return ids;
+}
+
+/** The queue row of one recipient: due now, or deferred once already by the door. */
+function recipientRow(qid: number, r: OutboundRecipient, now: number) {
+  return {
+    message_id: qid,
+    recipient: r.address,
+    domain: domainOf(r.address),
+    status: 'queued',
+    attempts: r.deferred ? 1 : 0,
+    next_attempt_at: r.deferred?.retryAt ?? now,
+    last_error: r.deferred?.reason ?? null,
+    notify: r.notify ?? null,
+    orcpt: r.orcpt ?? null,
+    mailbox: r.mailbox ?? null,
+    updated_at: now,
+  };
 }
 
 const CHUNK = 400;
@@ -109,20 +128,7 @@ async function insertQueuedMany(
   for (const part of chunked(each))
     await trx
       .insertInto('queue_recipients')
-      .values(
-        part.map(({ r, qid }) => ({
-          message_id: qid,
-          recipient: r.address,
-          domain: domainOf(r.address),
-          status: 'queued',
-          attempts: r.deferred ? 1 : 0,
-          next_attempt_at: r.deferred?.retryAt ?? now,
-          last_error: r.deferred?.reason ?? null,
-          notify: r.notify ?? null,
-          orcpt: r.orcpt ?? null,
-          updated_at: now,
-        })),
-      )
+      .values(part.map(({ r, qid }) => recipientRow(qid, r, now)))
       .execute();
   for (const part of chunked(msgs.map((m, i) => ({ hash: hashes[i]!, size: m.raw.byteLength }))))
     await trx
@@ -174,20 +180,7 @@ async function insertQueued(
   const qid = Number(row.id);
   await trx
     .insertInto('queue_recipients')
-    .values(
-      msg.recipients.map((r) => ({
-        message_id: qid,
-        recipient: r.address,
-        domain: domainOf(r.address),
-        status: 'queued',
-        attempts: r.deferred ? 1 : 0,
-        next_attempt_at: r.deferred?.retryAt ?? now,
-        last_error: r.deferred?.reason ?? null,
-        notify: r.notify ?? null,
-        orcpt: r.orcpt ?? null,
-        updated_at: now,
-      })),
-    )
+    .values(msg.recipients.map((r) => recipientRow(qid, r, now)))
     .execute();
   await takeBlob(trx, hash, size, 1, now);
   for (const r of msg.recipients) {

@@ -82,7 +82,11 @@ export async function deliverLocal(
     const results = await ingest(
       ctx.core,
       raw,
-      [...byAccount.keys()].map((accountId) => ({ accountId })),
+      // The mailbox the door filed it for (Junk after a spam verdict), else the inbox.
+      [...byAccount].map(([accountId, list]) => {
+        const role = list.find((r) => r.mailbox)?.mailbox;
+        return role ? { accountId, role } : { accountId };
+      }),
       { receivedAt: now },
     );
     for (const res of results) {

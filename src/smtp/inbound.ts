@@ -64,6 +64,8 @@ export async function deliver(
     notify: r.notify,
     orcpt: r.orcpt,
     deferred: r.accountId === null ? null : heldBack(ctx, failed.get(r.accountId), now),
+    // It was filed for Junk: it goes there when the queue delivers it.
+    mailbox: r.accountId !== null && opts.junk ? ('junk' as const) : null,
   }));
   if (queued.length === 0) return '2.6.0 Message accepted';
   const id = await enqueue(

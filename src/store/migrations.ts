@@ -597,6 +597,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0012_queue_mailbox': {
+      // A local recipient that waits in the queue (its mailbox was full at the end of DATA)
+      // keeps the mailbox the message was filed for: 'junk' for a spam verdict or DMARC
+      // quarantine, null for the inbox.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('queue_recipients').addColumn('mailbox', 'text').execute();
+      },
+    },
   };
 }
 

@@ -159,6 +159,7 @@ export interface QueueRecipientTable {
   orcpt: string | null; // DSN ORCPT
   delay_notified: Generated<number>;
   updated_at: number;
+  mailbox: string | null; // local recipients: the mailbox role to file in ('junk'); null: inbox (0012)
 }
 
 export interface DeliveryLogTable {

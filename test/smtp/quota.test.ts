@@ -48,14 +48,21 @@ forEachStore('SMTP MX, a mailbox full at the end of DATA', (kind) => {
 
   before(async () => {
     peer = await startPeer();
-    env = await smtpEnv(kind, {
-      queue: {
-        routes: { 'other.example': `127.0.0.1:${peer.port}` },
-        backoffMinutes: [1, 5],
-        retryDays: 2,
-        delayNoticeHours: 4,
+    env = await smtpEnv(
+      kind,
+      {
+        queue: {
+          routes: { 'other.example': `127.0.0.1:${peer.port}` },
+          backoffMinutes: [1, 5],
+          retryDays: 2,
+          delayNoticeHours: 4,
+        },
       },
-    });
+      {
+        spamFilter: ({ raw }) =>
+          Promise.resolve(raw.toString('utf8').includes('CHEAP PILLS') ? 'spam' : 'ham'),
+      },
+    );
     runner = startQueue(env.core, { now: () => clock, pollMs: 3_600_000 });
   });
   after(async () => {
@@ -75,8 +82,10 @@ forEachStore('SMTP MX, a mailbox full at the end of DATA', (kind) => {
     return (await traceDeliveries(env.core, { recipient })).reverse().map((r) => r.event);
   }
 
-  const subjects = async (accountId: number) =>
-    (await mailbox(env.core, accountId)).map((m) => /^Subject: (.*)$/m.exec(m.toString())?.[1]);
+  const subjects = async (accountId: number, role = 'inbox') =>
+    (await mailbox(env.core, accountId, role)).map(
+      (m) => /^Subject: (.*)$/m.exec(m.toString())?.[1],
+    );
 
   it('250 for all; the full mailbox waits deferred 4.2.2 and gets the message once there is room', async () => {
     const carol = await addUser(env.core, {
@@ -124,6 +133,30 @@ forEachStore('SMTP MX, a mailbox full at the end of DATA', (kind) => {
       'delivered',
     ]);
     assert.equal(peer.received.length, 0, 'no notice to the sender');
+  });
+
+  it('spam that waits for a full mailbox still lands in Junk, not the inbox', async () => {
+    const gina = await addUser(env.core, {
+      email: 'gina@test.example',
+      password: PASSWORD,
+      quotaBytes: 1000,
+    });
+    const reply = await send(
+      env,
+      '<news@other.example>',
+      ['<bob@test.example>', '<gina@test.example>'],
+      'CHEAP PILLS today',
+    );
+    assert.match(reply, /^250 /);
+    assert.deepEqual(await subjects(env.bob.id, 'junk'), ['CHEAP PILLS today']);
+    assert.deepEqual(await subjects(gina.id, 'junk'), [], 'gina is full');
+
+    await setQuota(env.core, 'gina@test.example', 1_000_000);
+    clock = Date.now() + 2 * MIN;
+    await run();
+    assert.deepEqual(await subjects(gina.id, 'junk'), ['CHEAP PILLS today']);
+    assert.deepEqual(await subjects(gina.id), [], 'nothing in her inbox');
+    assert.equal((await events('gina@test.example')).at(-1), 'delivered');
   });
 
   it('a mailbox that stays full: delay notice, then after retryDays a 5.2.2 bounce to the remote sender', async () => {
