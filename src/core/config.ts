@@ -248,8 +248,14 @@ export const configSchema = z
           .describe(
             'Hours an upload (JMAP blob upload) not yet used by an email is kept before it is dropped.',
           ),
+        pushAllowPrivateAddresses: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Let JMAP push subscriptions (RFC 8620 §7.2) post to private, loopback, link-local and other non-public addresses. Off by default: a push URL whose host resolves to any such address gets nothing, so a user cannot make the server call its own network. Turn on only for a closed intranet whose push service has a private address, or for tests.',
+          ),
       })
-      .default({ undoSendSeconds: 10, uploadTtlHours: 24 }),
+      .default({ undoSendSeconds: 10, uploadTtlHours: 24, pushAllowPrivateAddresses: false }),
     changes: z
       .object({
         tombstoneDays: z

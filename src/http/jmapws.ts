@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/core.ts';
 import { accountModseq } from '../core/messages.ts';
 import type { Account } from '../store/schema.ts';
-import { jmapAccountId, stateOf } from '../jmap/context.ts';
+import { jmapAccountId, stateOf, type PushPost } from '../jmap/context.ts';
 import { CORE_LIMITS } from '../jmap/limits.ts';
 import { stateChange } from '../jmap/push.ts';
 import { handleWsMessage, WEBSOCKET_PROTOCOL } from '../jmap/websocket.ts';
@@ -34,7 +34,7 @@ export function jmapSockets(
   core: Core,
   auth: HttpAuth,
   path: string,
-  pushVerify: (url: string, body: Record<string, unknown>) => void,
+  pushVerify: PushPost,
 ): JmapSockets {
   const wss = new WebSocketServer({
     noServer: true,

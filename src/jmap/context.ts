@@ -5,12 +5,24 @@ import { z } from 'zod';
 import type { Core } from '../core/core.ts';
 import type { Account } from '../store/schema.ts';
 import { MethodError } from './errors.ts';
+import type { PushKeys } from './webpush.ts';
+
+/** Where a push goes: the subscription, its URL, and its keys when pushes must be encrypted. */
+export interface PushTarget {
+  accountId: number;
+  id: string;
+  url: string;
+  keys: PushKeys | null;
+}
+
+/** Posts one push object (StateChange, PushVerification) to a subscription, in the background. */
+export type PushPost = (target: PushTarget, body: Record<string, unknown>) => void;
 
 export interface JmapContext {
   core: Core;
   account: Account;
   /** Posts a PushVerification to a new push subscription's URL (http/ provides it). */
-  pushVerify?: (url: string, body: Record<string, unknown>) => void;
+  pushVerify?: PushPost;
 }
 
 export interface CallContext extends JmapContext {

@@ -29,8 +29,12 @@ export interface JmapEnv {
   close(): Promise<void>;
 }
 
-export async function jmapEnv(kind: StoreKind): Promise<JmapEnv> {
-  const h = await makeCore(kind);
+/** `overrides` are merged into the config file (e.g. `dns`, `jmap`). */
+export async function jmapEnv(
+  kind: StoreKind,
+  overrides: Record<string, unknown> = {},
+): Promise<JmapEnv> {
+  const h = await makeCore(kind, overrides);
   await addDomain(h.core, 'test.example');
   const alice = await addUser(h.core, { email: 'alice@test.example', password: PASSWORD });
   await addUser(h.core, { email: 'bob@test.example', password: PASSWORD });

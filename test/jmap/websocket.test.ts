@@ -1,19 +1,14 @@
-// The JMAP WebSocket transport (RFC 8887) and push subscriptions (RFC 8620 §7.2) on both
+// The JMAP WebSocket transport (RFC 8887) on both
 // stores, with the `ws` client over TLS: the session names the socket; a Request is answered
 // with its requestId, bad JSON with a RequestError; the "jmap" subprotocol and sign-in are
 // required (Basic, or the web app's session cookie, not from another site's page);
 // WebSocketPushEnable pushes a StateChange on delivery and tells a returning client with an
-// old pushState at once. A PushSubscription posts its verification to a local HTTPS
-// listener and StateChanges only after the code is confirmed.
+// old pushState at once. (Push subscriptions, RFC 8620 §7.2: pushsubscription.test.ts.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:https';
-import { once } from 'node:events';
 import WebSocket from 'ws';
-import { generate } from 'selfsigned';
 import { ingest } from '../../src/core/deliver.ts';
 import { createSession } from '../../src/core/sessions.ts';
-import { trustPushCa } from '../../src/http/pushsender.ts';
 import { forEachStore } from '../helpers/stores.ts';
 import { testCert } from '../helpers/tls.ts';
 import { call } from '../http/client.ts';
@@ -39,7 +34,7 @@ function inbox(ws: WebSocket): () => Promise<Record<string, unknown>> {
     });
 }
 
-forEachStore('JMAP WebSocket and push subscriptions', (kind) => {
+forEachStore('JMAP WebSocket', (kind) => {
   let env: JmapEnv;
   let ca = '';
   const url = (): string => `wss://127.0.0.1:${env.doors.ports.https}/jmap/ws/`;
@@ -142,98 +137,5 @@ forEachStore('JMAP WebSocket and push subscriptions', (kind) => {
     assert.equal(missed['@type'], 'StateChange');
     assert.equal(missed.pushState, changed.Email);
     again.close();
-  });
-
-  test('PushSubscription: verification posted, StateChanges only once verified', async () => {
-    const pem = await generate([{ name: 'commonName', value: 'localhost' }], {
-      keySize: 2048,
-      algorithm: 'sha256',
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] }],
-    });
-    trustPushCa(pem.cert);
-    const got: Record<string, unknown>[] = [];
-    const waiters: (() => void)[] = [];
-    const server: Server = createServer({ key: pem.private, cert: pem.cert }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        got.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-        res.writeHead(201).end();
-        for (const w of waiters.splice(0)) w();
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as { port: number }).port;
-    const arrived = (n: number) =>
-      new Promise<void>((resolve) => {
-        const check = () => (got.length >= n ? resolve() : waiters.push(check));
-        check();
-      });
-    try {
-      const r = await env.api([
-        [
-          'PushSubscription/set',
-          {
-            create: {
-              p: {
-                deviceClientId: 'phone-1',
-                url: `https://localhost:${port}/push`,
-                types: ['Email'],
-              },
-              plain: { deviceClientId: 'x', url: `http://localhost:${port}/push` },
-              keyed: {
-                deviceClientId: 'y',
-                url: `https://localhost:${port}/push`,
-                keys: { p256dh: 'a', auth: 'b' },
-              },
-            },
-          },
-          's',
-        ],
-      ]);
-      const set = r[0]![1] as Record<string, Record<string, { id: string; type: string }>>;
-      const id = set.created!.p!.id;
-      assert.equal(set.notCreated!.plain!.type, 'invalidProperties');
-      assert.equal(set.notCreated!.keyed!.type, 'invalidProperties');
-      await arrived(1);
-      assert.equal(got[0]!['@type'], 'PushVerification');
-      assert.equal(got[0]!.pushSubscriptionId, id);
-
-      // Unverified: a delivery posts nothing.
-      await ingest(env.core, Buffer.from('Subject: a\r\n\r\nb\r\n'), [{ accountId: env.alice.id }]);
-      const v = await env.api([
-        ['PushSubscription/set', { update: { [id]: { verificationCode: 'wrong' } } }, 'w'],
-        [
-          'PushSubscription/set',
-          { update: { [id]: { verificationCode: got[0]!.verificationCode } } },
-          'v',
-        ],
-        ['PushSubscription/get', { ids: null }, 'g'],
-        ['PushSubscription/get', { properties: ['url'] }, 'u'],
-      ]);
-      assert.equal(
-        (v[0]![1].notUpdated as Record<string, { type: string }>)[id]!.type,
-        'invalidProperties',
-      );
-      assert.deepEqual(v[1]![1].updated, { [id]: null });
-      const sub = (v[2]![1].list as Record<string, unknown>[])[0]!;
-      assert.equal(sub.deviceClientId, 'phone-1');
-      assert.ok(!('url' in sub));
-      assert.equal(v[3]![1].type, 'forbidden');
-      assert.equal(got.length, 1);
-
-      await ingest(env.core, Buffer.from('Subject: c\r\n\r\nd\r\n'), [{ accountId: env.alice.id }]);
-      await arrived(2);
-      assert.equal(got[1]!['@type'], 'StateChange');
-      assert.deepEqual(Object.keys((got[1]!.changed as Record<string, object>)[env.accountId]!), [
-        'Email',
-      ]);
-      const d = await env.api([['PushSubscription/set', { destroy: [id] }, 'd']]);
-      assert.deepEqual(d[0]![1].destroyed, [id]);
-    } finally {
-      trustPushCa(undefined);
-      server.close();
-    }
   });
 });

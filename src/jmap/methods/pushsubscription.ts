@@ -1,8 +1,11 @@
 // PushSubscription/get and /set (RFC 8620 §7.2): no accountId, no state. A new subscription
 // gets a PushVerification posted to its URL (§7.2.2) and receives StateChanges only once the
 // client has set the verification code it got. url and keys are write-only (never returned);
-// expires is bounded by the server. Only https URLs; keys (RFC 8291 encryption) are not
-// offered and refused as invalidProperties.
+// expires is bounded by the server. Only https URLs without userinfo, and no IP address that is
+// not public unless jmap.pushAllowPrivateAddresses is on (the sender checks what host names
+// resolve to). keys, when given, must be a P-256 key and a 16-octet secret (RFC 8291 §3): every
+// push to such a subscription is then encrypted.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   boundExpiry,
@@ -16,6 +19,8 @@ import { parseArgs, utcDate, type Method } from '../context.ts';
 import { MethodError } from '../errors.ts';
 import { checkIdsLimit, pick } from '../get.ts';
 import { attempt, emptyResult, invalid, SetFailure } from '../set.ts';
+import { parsePushKeys, type PushKeys } from '../webpush.ts';
+import { nonPublicReason } from '../../util/publicaddress.ts';
 
 const getSchema = z.object({
   ids: z.array(z.string()).nullable().optional(),
@@ -73,6 +78,35 @@ function expiresOf(v: unknown): number | null {
   return t;
 }
 
+/** Longest push URL accepted; push services' URLs are a few hundred characters. */
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * The url of a new subscription: https (RFC 8620 §7.2), no user name or password, at most
+ * MAX_URL_LENGTH characters, and — unless private addresses are allowed — not an IP address
+ * that is not public. Host names are checked when each push is sent (http/pushsender.ts).
+ */
+function urlOf(v: unknown, allowPrivate: boolean): URL {
+  if (typeof v !== 'string') throw invalid('url', 'url is needed');
+  if (v.length > MAX_URL_LENGTH)
+    throw invalid('url', `url is longer than ${MAX_URL_LENGTH} characters`);
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw invalid('url', 'url is not a URL');
+  }
+  if (url.protocol !== 'https:') throw invalid('url', 'push URLs must be https');
+  if (url.href.length > MAX_URL_LENGTH)
+    throw invalid('url', `url is longer than ${MAX_URL_LENGTH} characters`);
+  if (url.username || url.password)
+    throw invalid('url', 'push URLs may not hold a user name or password');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const why = isIP(host) && !allowPrivate ? nonPublicReason(host) : null;
+  if (why !== null) throw invalid('url', `push URLs must reach a public address, not ${why}`);
+  return url;
+}
+
 function typesOf(v: unknown): string[] | null {
   if (v === undefined || v === null) return null;
   if (!Array.isArray(v) || !v.every((t) => typeof t === 'string'))
@@ -94,32 +128,35 @@ export const pushSubscriptionSet: Method = {
               throw invalid(k, `${k} is set by the server`);
           if (typeof obj.deviceClientId !== 'string' || obj.deviceClientId.length > 255)
             throw invalid('deviceClientId', 'deviceClientId is needed');
-          let url: URL;
-          try {
-            url = new URL(String(obj.url));
-          } catch {
-            throw invalid('url', 'url is not a URL');
+          const url = urlOf(obj.url, ctx.core.config.jmap.pushAllowPrivateAddresses);
+          let keys: PushKeys | null = null;
+          if (obj.keys !== undefined && obj.keys !== null) {
+            const k = parsePushKeys(obj.keys);
+            if (typeof k === 'string') throw invalid('keys', k);
+            keys = k;
           }
-          if (url.protocol !== 'https:') throw invalid('url', 'push URLs must be https');
-          if (obj.keys !== undefined && obj.keys !== null)
-            throw invalid('keys', 'encrypted push (RFC 8291) is not offered; leave keys out');
           const wanted = expiresOf(obj.expires);
           const sub = await createPushSubscription(ctx.core, accountId, {
             deviceClientId: obj.deviceClientId,
             url: url.href,
-            keys: null,
+            keys,
             expires: boundExpiry(wanted),
             types: typesOf(obj.types),
           });
-          ctx.pushVerify?.(sub.url, {
-            '@type': 'PushVerification',
-            pushSubscriptionId: sub.id,
-            verificationCode: sub.verificationCode,
-          });
+          // §7.2.2: the verification goes out like any push, so encrypted when there are keys.
+          ctx.pushVerify?.(
+            { accountId, id: sub.id, url: sub.url, keys: sub.keys },
+            {
+              '@type': 'PushVerification',
+              pushSubscriptionId: sub.id,
+              verificationCode: sub.verificationCode,
+            },
+          );
           ctx.createdIds.set(cid, sub.id);
           r.created[cid] = {
             id: sub.id,
-            keys: null,
+            // Properties left out and given their default (RFC 8620 §5.3).
+            ...(keys === null ? { keys: null } : {}),
             ...(wanted !== sub.expires ? { expires: utcDate(sub.expires) } : {}),
           };
         },
