@@ -4,6 +4,7 @@
 // in ROUTES, so every route is in this document.
 import { z } from 'zod';
 import { ROUTES, type RouteSpec } from './routes.ts';
+import { PROBLEM_CODES, PROBLEMS } from '../util/problems.ts';
 import { SCHEMAS, type SchemaName } from './schemas.ts';
 
 type Json = Record<string, unknown>;
@@ -102,6 +103,12 @@ export function openApiDocument(version = '0.0.0'): Json {
   if (cached) return cached;
   const schemas: Json = {};
   for (const [name, schema] of Object.entries(SCHEMAS)) schemas[name] = jsonSchema(schema);
+  // Each problem code with the names of its params (an extension keyword, as OpenAPI 3.1
+  // allows x- members in a Schema Object).
+  schemas.ProblemCode = {
+    ...(schemas.ProblemCode as Json),
+    'x-params': Object.fromEntries(PROBLEM_CODES.map((c) => [c, PROBLEMS[c].params])),
+  };
   const paths: Record<string, Json> = {};
   for (const r of ROUTES) (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(r);
   cached = {
@@ -114,8 +121,10 @@ export function openApiDocument(version = '0.0.0'): Json {
         'domains and API keys. Every action passes the same role check as the command line ' +
         'and is written to the audit log; listings show only what lies within your reach. ' +
         'Sign in with the web session cookie, HTTP Basic, or an API key as a Bearer token. ' +
-        'Lists are pages: {items, total, offset, limit}. Errors are RFC 9457 problem details; ' +
-        '400s name each invalid field in `errors`.',
+        'Lists are pages: {items, total, offset, limit}. Errors are RFC 9457 problem details ' +
+        'with a stable `code` and its `params` (ProblemCode lists every code and its params) ' +
+        'beside the English `detail`; 400s name each invalid field in `errors`. A bulk ' +
+        "import's rows carry their problems the same way.",
     },
     servers: [{ url: '/' }],
     security: [{ basic: [] }, { bearer: [] }, { session: [] }],

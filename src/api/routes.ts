@@ -310,9 +310,19 @@ export const ROUTES: RouteSpec[] = [
     id: 'getImport',
     method: 'GET',
     path: `${A}/imports/{id}`,
-    summary: 'An import: its preview, progress while running, and outcome (poll this)',
+    summary: 'An import with every row: its preview, and its outcome once it has ended',
     who: 'the account that uploaded it',
     ok: { status: 200, schema: 'ImportJob', description: 'The import' },
+    errors: { 404: 'No such import (kept for an hour)' },
+  },
+  {
+    id: 'getImportProgress',
+    method: 'GET',
+    path: `${A}/imports/{id}/progress`,
+    summary:
+      'An import without its rows: state, rows done of total, summary (poll this while it runs, then get the import once)',
+    who: 'the account that uploaded it',
+    ok: { status: 200, schema: 'ImportProgress', description: 'The progress' },
     errors: { 404: 'No such import (kept for an hour)' },
   },
   {

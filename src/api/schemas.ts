@@ -1,9 +1,11 @@
 // The admin API's request and response shapes: one zod schema each, with a description on
 // every field. They validate requests in src/http/admin.ts, give the web app its types, and
 // generate the OpenAPI document (openapi.ts), so the three never disagree.
-// Invariants: no storage or core imports here (the web app imports this file); quotas are
-// bytes; times are milliseconds since the Unix epoch; unit paths look like /a/b (root is /).
+// Invariants: no storage or core imports here (the web app imports this file; the problem
+// codes come from util/problems.ts, which imports nothing); quotas are bytes; times are
+// milliseconds since the Unix epoch; unit paths look like /a/b (root is /).
 import { z } from 'zod';
+import { PROBLEM_CODES, PROBLEMS } from '../util/problems.ts';
 
 const unitPath = z
   .string()
@@ -16,7 +18,7 @@ const unitPath = z
 const email = z
   .string()
   .max(320)
-  .regex(/^[^@\s]+@[^@\s]+$/, { message: 'not a mail address' })
+  .regex(/^[^@\s]+@[^@\s]+$/, { message: PROBLEMS.fieldNotAddress.en({}) })
   .describe('Mail address of the account (internationalised addresses allowed)');
 
 export const Unit = z
@@ -110,21 +112,50 @@ export const AuditEntry = z
   .describe('One row of the audit log');
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+export const ProblemCode = z
+  .enum(PROBLEM_CODES)
+  .describe(
+    'A stable name of the problem; a code keeps its meaning and its params (x-params lists them by code)',
+  );
+export type ProblemCode = z.infer<typeof ProblemCode>;
+
+const problemParams = z
+  .record(z.string(), z.union([z.string(), z.number()]))
+  .describe('The values the code names (an address, a unit, a line…), to word it in any language');
+
+export const Problem = z
+  .object({
+    code: ProblemCode,
+    params: problemParams,
+    message: z.string().describe('The problem in English'),
+  })
+  .describe('A problem: a code with its parameters, and the English sentence');
+export type Problem = z.infer<typeof Problem>;
+
 export const FieldError = z
   .object({
     field: z.string().describe('The offending field, dotted for nested ones (e.g. quota)'),
-    message: z.string().describe('What is wrong with it'),
+    code: ProblemCode,
+    params: problemParams,
+    message: z.string().describe('What is wrong with it, in English'),
   })
   .describe('One invalid field of a request');
+export type FieldError = z.infer<typeof FieldError>;
 
 export const ErrorBody = z
   .object({
     type: z.string().describe('A URI naming the kind of problem (RFC 9457)'),
     status: z.number().int().describe('The HTTP status code'),
-    detail: z.string().describe('What went wrong, for people'),
+    detail: z.string().describe('What went wrong, for people (English)'),
+    code: ProblemCode.describe(
+      'What went wrong, as a stable code (invalidFields for 400s with errors)',
+    ),
+    params: problemParams,
     errors: z.array(FieldError).optional().describe('The invalid fields, for 400 replies'),
   })
-  .describe('A problem details object (RFC 9457), sent as application/problem+json');
+  .describe(
+    'A problem details object (RFC 9457), sent as application/problem+json; `code` and `params` are extension members (§3.2)',
+  );
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 // ---- Listings -------------------------------------------------------------------------------
@@ -222,7 +253,7 @@ export const UserUpdate = z
   })
   .strict()
   .refine((u) => u.name !== undefined || u.quota !== undefined || u.disabled !== undefined, {
-    message: 'give at least one of name, quota, disabled',
+    message: PROBLEMS.updateNothing.en({}),
   })
   .describe('Changes to an account; absent fields stay as they are');
 
@@ -258,7 +289,10 @@ export const ImportRowResult = z
       .describe(
         'create: will be created (preview); created; already: the same account exists in the same unit; error: refused, see errors',
       ),
-    errors: z.array(z.string()).describe('Why the row is refused'),
+    errors: z.array(z.string()).describe('Why the row is refused, in English'),
+    problems: z
+      .array(Problem)
+      .describe('Why the row is refused, as codes with parameters (the same, in the same order)'),
     welcomeTo: z.string().optional().describe('Where the welcome link goes (personal_email)'),
   })
   .describe('One row of an import');
@@ -272,22 +306,30 @@ export const ImportSummary = z
   })
   .describe('Rows by status');
 
+const importJobFields = {
+  id: z.string().describe('The import, for apply, progress and result'),
+  state: z
+    .enum(['preview', 'running', 'done', 'failed'])
+    .describe('preview: checked, nothing written; running; done; failed (see error)'),
+  source: z.string().describe('File name given at upload'),
+  createdAt: time,
+  expiresAt: time.describe('When the server forgets the import and its passwords'),
+  unknownUnits: z.enum(['create', 'refuse']),
+  done: z.number().int().describe('Rows processed so far (of total)'),
+  total: z.number().int().describe('Rows to create'),
+  summary: ImportSummary,
+  newUnits: z.array(z.string()).describe('Units the import creates'),
+  error: z.string().nullable().describe('Why a failed import stopped'),
+};
+
+export const ImportProgress = z
+  .object(importJobFields)
+  .describe('A bulk import without its rows: what polling its progress needs');
+
 export const ImportJob = z
   .object({
-    id: z.string().describe('The import, for apply, progress and result'),
-    state: z
-      .enum(['preview', 'running', 'done', 'failed'])
-      .describe('preview: checked, nothing written; running; done; failed (see error)'),
-    source: z.string().describe('File name given at upload'),
-    createdAt: time,
-    expiresAt: time.describe('When the server forgets the import and its passwords'),
-    unknownUnits: z.enum(['create', 'refuse']),
-    done: z.number().int().describe('Rows processed so far (of total)'),
-    total: z.number().int().describe('Rows to create'),
-    summary: ImportSummary,
-    newUnits: z.array(z.string()).describe('Units the import creates'),
+    ...importJobFields,
     rows: z.array(ImportRowResult).describe('Every row of the file, in order'),
-    error: z.string().nullable().describe('Why a failed import stopped'),
   })
   .describe('A bulk import: its preview, progress and outcome');
 
@@ -471,7 +513,7 @@ export const WelcomeRedeem = z
 
 // ---- Query parameters --------------------------------------------------------------------------
 
-const digits = z.string().regex(/^\d{1,15}$/, { message: 'a whole number' });
+const digits = z.string().regex(/^\d{1,15}$/, { message: PROBLEMS.fieldNotWholeNumber.en({}) });
 const pageQuery = {
   offset: digits.optional().describe('Skip this many (0)'),
   limit: digits.optional().describe('At most this many (100; at most 1000)'),
@@ -479,7 +521,7 @@ const pageQuery = {
 const timeQuery = (what: string) =>
   z
     .string()
-    .regex(/^\d{1,15}$|^\d{4}-\d{2}-\d{2}/, { message: 'ms since the epoch or ISO 8601' })
+    .regex(/^\d{1,15}$|^\d{4}-\d{2}-\d{2}/, { message: PROBLEMS.fieldNotTime.en({}) })
     .optional()
     .describe(`${what} (ms since the epoch, or ISO 8601)`);
 const flag = z.enum(['true', 'false']);
@@ -567,6 +609,7 @@ export const SCHEMAS = {
   GrantPage,
   NewGrant,
   ImportJob,
+  ImportProgress,
   ImportRowResult,
   ImportSummary,
   ImportApply,
@@ -588,6 +631,8 @@ export const SCHEMAS = {
   WelcomeToken,
   WelcomeInfo,
   WelcomeRedeem,
+  Problem,
+  ProblemCode,
   FieldError,
   Error: ErrorBody,
 } as const;
@@ -601,6 +646,8 @@ export type SignInState = z.infer<typeof SignInState>;
 export type UserDetail = z.infer<typeof UserDetail>;
 export type Alias = z.infer<typeof Alias>;
 export type ImportJob = z.infer<typeof ImportJob>;
+export type ImportProgress = z.infer<typeof ImportProgress>;
+export type ImportRowResult = z.infer<typeof ImportRowResult>;
 export type QueueEntry = z.infer<typeof QueueEntry>;
 export type TraceEvent = z.infer<typeof TraceEvent>;
 export type Dashboard = z.infer<typeof Dashboard>;

@@ -2,6 +2,7 @@
 // disabling and removal, and sign-in. An address belongs to exactly one account or alias.
 import { normalizeAddress, parseAddress } from '../mail/address.ts';
 import { UserError } from '../util/errors.ts';
+import { problem, withMessage } from '../util/problems.ts';
 import type { Transaction } from 'kysely';
 import type { Account, Database } from '../store/schema.ts';
 import type { Core } from './core.ts';
@@ -33,7 +34,7 @@ export interface NewUser {
 /** Parses "500M", "2G", "1048576" or "0" (unlimited) into bytes. */
 export function parseQuota(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*$/i.exec(text);
-  if (!m) throw new UserError('invalid', `quota "${text}" is not a size (examples: 0, 500M, 2G)`);
+  if (!m) throw new UserError('invalid', problem('quotaInvalid', { quota: text }));
   const unit = (m[2] ?? 'B').toUpperCase()[0] ?? 'B';
   const mult = { B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[unit] ?? 1;
   return Math.round(Number(m[1]) * mult);
@@ -56,20 +57,22 @@ async function addressTaken(core: Core, address: string): Promise<boolean> {
 
 export async function addUser(core: Core, u: NewUser, now = Date.now()): Promise<Account> {
   const email = normalizeAddress(u.email);
-  if (!email) throw new UserError('invalid', `"${u.email}" is not a valid mail address`);
+  if (!email) throw new UserError('invalid', problem('addressInvalid', { address: u.email }));
   const domain = parseAddress(email)!.domain;
-  if (!(await getDomain(core, domain)))
+  if (!(await getDomain(core, domain))) {
+    const p = problem('domainNotServed', { domain });
     throw new UserError(
       'not_found',
-      `domain ${domain} is not served here; add it with "champa domain add ${domain}"`,
+      withMessage(p, `${p.message}; add it with "champa domain add ${domain}"`),
     );
+  }
   if (await addressTaken(core, email))
-    throw new UserError('exists', `address ${email} is already in use`);
-  const problem = checkPasswordPolicy(u.password, passwordPolicy(core, email));
-  if (problem) throw new UserError('weak_password', problem);
+    throw new UserError('exists', problem('addressInUse', { address: email }));
+  const weak = checkPasswordPolicy(u.password, passwordPolicy(core, email));
+  if (weak) throw new UserError('weak_password', weak);
   const quota = u.quotaBytes ?? 0;
   if (!Number.isSafeInteger(quota) || quota < 0)
-    throw new UserError('invalid', 'quota must be 0 or more bytes');
+    throw new UserError('invalid', problem('quotaNegative'));
   const password_hash = await hashPassword(u.password);
   return core.db
     .transaction()
@@ -118,7 +121,7 @@ export async function getAccountById(core: Core, id: number): Promise<Account | 
 
 async function mustGet(core: Core, email: string): Promise<Account> {
   const a = await getAccount(core, email);
-  if (!a) throw new UserError('not_found', `no account ${email}`);
+  if (!a) throw new UserError('not_found', problem('accountNotFound', { email }));
   return a;
 }
 
@@ -144,8 +147,8 @@ export async function setPassword(
   opts: { temporary?: boolean } = {},
 ): Promise<void> {
   const a = await mustGet(core, email);
-  const problem = checkPasswordPolicy(password, passwordPolicy(core, a.email));
-  if (problem) throw new UserError('weak_password', problem);
+  const weak = checkPasswordPolicy(password, passwordPolicy(core, a.email));
+  if (weak) throw new UserError('weak_password', weak);
   const hash = await hashPassword(password);
   await core.db
     .updateTable('accounts')
@@ -163,11 +166,10 @@ export async function changeOwnPassword(
 ): Promise<void> {
   const a = await getAccountById(core, accountId);
   if (!a || !(await verifyPassword(current, a.password_hash)))
-    throw new UserError('invalid', 'the current password is not right');
-  if (current === next)
-    throw new UserError('weak_password', 'the new password must differ from the current one');
-  const problem = checkPasswordPolicy(next, passwordPolicy(core, a.email));
-  if (problem) throw new UserError('weak_password', problem);
+    throw new UserError('invalid', problem('passwordWrong'));
+  if (current === next) throw new UserError('weak_password', problem('passwordSame'));
+  const weak = checkPasswordPolicy(next, passwordPolicy(core, a.email));
+  if (weak) throw new UserError('weak_password', weak);
   await core.db
     .updateTable('accounts')
     .set({ password_hash: await hashPassword(next), must_change_password: 0 })

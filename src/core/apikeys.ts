@@ -8,6 +8,7 @@
 // unknown one; every create and revoke is in the audit log.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { UserError } from '../util/errors.ts';
+import { problem } from '../util/problems.ts';
 import type { Account } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { getAccountById } from './accounts.ts';
@@ -45,16 +46,16 @@ export async function createApiKey(
   now = Date.now(),
 ): Promise<ApiKeyInfo & { key: string }> {
   const label = opts.label.normalize('NFC').trim();
-  if (!label) throw new UserError('invalid', 'give the key a label (what the script is for)');
+  if (!label) throw new UserError('invalid', problem('apiKeyLabelMissing'));
   if (opts.expiresAt != null && opts.expiresAt <= now)
-    throw new UserError('invalid', 'the expiry must lie in the future');
+    throw new UserError('invalid', problem('apiKeyExpiryPast'));
   const n = await core.db
     .selectFrom('api_keys')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('account_id', '=', accountId)
     .executeTakeFirstOrThrow();
   if (Number(n.n) >= MAX_API_KEYS)
-    throw new UserError('limit', `at most ${MAX_API_KEYS} API keys per account; revoke one first`);
+    throw new UserError('limit', problem('apiKeysLimit', { max: MAX_API_KEYS }));
   const secret = randomBytes(32).toString('base64url');
   const hash = hashOf(secret);
   const row = {

@@ -1,6 +1,7 @@
 // Bulk imports as jobs, for the admin API and console: a CSV is checked into a preview (each
 // row's problems by line, nothing written); applying the preview runs the import in the
-// background while the console polls its progress; the result (each row's outcome, with the
+// background while the console polls its progress (`getImportProgress`: the counts without
+// the rows, light enough to ask for every second over a slow link); the result (each row's outcome, with the
 // generated initial passwords) is then downloadable as CSV by the one who ran it.
 // The import itself is core/userimport.ts (planImport, applyImport), re-planned at apply time
 // so what changed since the preview (an address taken, a role revoked) is seen.
@@ -11,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { csvRow } from '../util/csv.ts';
 import { errorMessage, UserError } from '../util/errors.ts';
+import { problem } from '../util/problems.ts';
 import type { Actor } from './audit.ts';
 import type { Core } from './core.ts';
 import {
@@ -26,6 +28,9 @@ export const JOB_TTL_MS = 60 * 60_000;
 const MAX_JOBS_PER_ACCOUNT = 10;
 
 export type JobState = 'preview' | 'running' | 'done' | 'failed';
+
+/** A job without its rows: what polling its progress needs. */
+export type ImportProgress = Omit<ImportJob, 'rows'>;
 
 export interface ImportJob {
   id: string;
@@ -63,15 +68,22 @@ function table(core: Core, now: number): Map<string, Held> {
   return t;
 }
 
+function progressView(j: Held): ImportProgress {
+  const { ownerId: _o, bytes: _b, passwords: _p, rows: _r, ...rest } = j;
+  return { ...rest, summary: { ...j.summary }, newUnits: [...j.newUnits] };
+}
+
 function view(j: Held): ImportJob {
-  const { ownerId: _o, bytes: _b, passwords: _p, ...rest } = j;
-  return { ...rest, rows: j.rows.map((r) => ({ ...r, errors: [...r.errors] })) };
+  return {
+    ...progressView(j),
+    rows: j.rows.map((r) => ({ ...r, errors: [...r.errors], problems: [...r.problems] })),
+  };
 }
 
 function mine(core: Core, actor: Actor, id: string, now = Date.now()): Held {
   const j = table(core, now).get(id);
   if (!j || j.ownerId !== ownerOf(actor))
-    throw new UserError('not_found', `no import ${id} (imports are kept for an hour)`);
+    throw new UserError('not_found', problem('importNotFound', { id }));
   return j;
 }
 
@@ -113,9 +125,14 @@ export function getImport(core: Core, actor: Actor, id: string): ImportJob {
   return view(mine(core, actor, id));
 }
 
+/** The job's state, counts and summary, without its rows. */
+export function getImportProgress(core: Core, actor: Actor, id: string): ImportProgress {
+  return progressView(mine(core, actor, id));
+}
+
 export function forgetImport(core: Core, actor: Actor, id: string): void {
   const j = mine(core, actor, id);
-  if (j.state === 'running') throw new UserError('in_use', 'the import is still running');
+  if (j.state === 'running') throw new UserError('in_use', problem('importRunning'));
   table(core, Date.now()).delete(id);
 }
 
@@ -131,13 +148,13 @@ export async function startImport(
 ): Promise<{ job: ImportJob; finished: Promise<void> }> {
   const j = mine(core, actor, id);
   if (j.state !== 'preview')
-    throw new UserError('in_use', `import ${id} was applied already (${j.state})`);
+    throw new UserError('in_use', problem('importApplied', { id, state: j.state }));
   if (
     [...table(core, Date.now()).values()].some(
       (o) => o.ownerId === j.ownerId && o.state === 'running',
     )
   )
-    throw new UserError('in_use', 'another of your imports is running; wait for it to end');
+    throw new UserError('in_use', problem('importAnotherRunning'));
   // Re-check against the database as it is now; the preview may be an hour old.
   const plan = await planImport(core, actor, j.bytes, { unknownUnits: j.unknownUnits });
   Object.assign(j, {
@@ -184,7 +201,7 @@ export async function startImport(
 export function importResultCsv(core: Core, actor: Actor, id: string): string {
   const j = mine(core, actor, id);
   if (j.state === 'preview' || j.state === 'running')
-    throw new UserError('in_use', `import ${id} has not finished (${j.state})`);
+    throw new UserError('in_use', problem('importNotFinished', { id, state: j.state }));
   const lines = [csvRow(['line', 'email', 'status', 'password', 'welcome_to', 'errors'])];
   for (const r of j.rows)
     lines.push(

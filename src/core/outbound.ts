@@ -9,6 +9,7 @@ import { domainOf } from '../mail/address.ts';
 import type { Core } from './core.ts';
 import { releaseBlobs, takeBlob } from './blobrefs.ts';
 import { UserError } from '../util/errors.ts';
+import { problem } from '../util/problems.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -299,7 +300,7 @@ export async function retryQueue(core: Core, queueId?: number, now = Date.now())
   const r = await q.executeTakeFirst();
   const n = Number(r.numUpdatedRows);
   if (queueId !== undefined && n === 0)
-    throw new UserError('not_found', `no waiting message with queue id ${queueId}`);
+    throw new UserError('not_found', problem('queueNotWaiting', { id: queueId }));
   core.bus.publish({ accountId: 0, modseq: 0, types: ['Queue'] });
   return n;
 }
@@ -315,7 +316,7 @@ export async function removeQueued(core: Core, queueId: number, now = Date.now()
       .selectAll()
       .where('id', '=', queueId)
       .executeTakeFirst();
-    if (!msg) throw new UserError('not_found', `no message with queue id ${queueId}`);
+    if (!msg) throw new UserError('not_found', problem('queueNotFound', { id: queueId }));
     const waiting = await trx
       .selectFrom('queue_recipients')
       .select('recipient')

@@ -13,6 +13,7 @@
 // Everything else a sign-in checks (disabled, locked, two-step) is checked on every sign-in
 // by the callers (core/signin.ts). A wrong password always costs a full Argon2id check.
 import { argon2, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { problem, type Problem } from '../util/problems.ts';
 import { COMMON_PASSWORDS } from './commonpasswords.ts';
 
 const MEMORY_KIB = 19456;
@@ -118,14 +119,13 @@ export interface PasswordPolicy {
  * characters, at most 1024, not one of the most common passwords, and not containing the
  * account's user name (the local part of its address, when 3 characters or longer).
  */
-export function checkPasswordPolicy(password: string, policy: PasswordPolicy = {}): string | null {
+export function checkPasswordPolicy(password: string, policy: PasswordPolicy = {}): Problem | null {
   const min = policy.minLength ?? 10;
-  if ([...password].length < min) return `password must be at least ${min} characters long`;
-  if (password.length > 1024) return 'password is too long (at most 1024 characters)';
+  if ([...password].length < min) return problem('passwordTooShort', { min });
+  if (password.length > 1024) return problem('passwordTooLong', { max: 1024 });
   const lower = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower))
-    return 'password is one of the most common passwords; choose another';
+  if (COMMON_PASSWORDS.has(lower)) return problem('passwordCommon');
   const local = (policy.email ?? '').split('@')[0]?.toLowerCase() ?? '';
-  if (local.length >= 3 && lower.includes(local)) return 'password must not contain the user name';
+  if (local.length >= 3 && lower.includes(local)) return problem('passwordHasUserName');
   return null;
 }

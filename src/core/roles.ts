@@ -13,6 +13,7 @@
 // Invariants: every refusal throws ForbiddenError AND appends a 'denied' audit row; the CLI
 // actor is the machine's administrator and is always allowed; a disabled account may do nothing.
 import { errorMessage, ForbiddenError, UserError } from '../util/errors.ts';
+import { problem, type Problem } from '../util/problems.ts';
 import type { Account } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { getAccount, getAccountById } from './accounts.ts';
@@ -115,12 +116,12 @@ async function refusal(
   actor: Actor,
   action: AdminAction,
   target: AdminTarget,
-): Promise<string | null> {
+): Promise<Problem | null> {
   const where = await reach(core, actor, action);
   if (where === 'all') return null;
-  if (where.length === 0) return `not allowed to ${action}`;
+  if (where.length === 0) return problem('notAllowed', { action });
   if (action === 'role.grant' && (!target.role || !DELEGABLE.has(target.role)))
-    return `only a global administrator may grant or revoke ${target.role ?? 'this role'}`;
+    return problem('onlyGlobalAdminGrants', { role: target.role ?? 'this role' });
   // Every unit the action touches must lie in one subtree the actor reaches.
   const units: string[] = [];
   if (target.unitPath !== undefined) units.push(normalizeUnitPath(target.unitPath));
@@ -130,12 +131,15 @@ async function refusal(
       target.accountId !== undefined
         ? await getAccountById(core, target.accountId)
         : await getAccount(core, target.email!);
-    if (!a) return `not allowed to ${action} on an account outside your units`;
+    if (!a) return problem('accountOutsideUnits', { action });
     units.push(a.unit_path);
   }
-  if (units.length === 0) return `${action} needs a global administrator`;
+  if (units.length === 0) return problem('needsGlobalAdmin', { action });
   if (where.some((root) => units.every((u) => isWithin(u, root)))) return null;
-  return `${units.join(' and ')} ${units.length > 1 ? 'are' : 'is'} outside your units (${where.join(', ')})`;
+  const reachText = where.join(', ');
+  return units.length > 1
+    ? problem('unitsOutsideUnits', { units: units.join(' and '), reach: reachText })
+    : problem('unitOutsideUnits', { unit: units[0]!, reach: reachText });
 }
 
 /**
@@ -151,8 +155,8 @@ export async function authorize(
 ): Promise<void> {
   const why = await refusal(core, actor, action, target);
   if (why === null) return;
-  await audit(core, actor, action, target, { reason: why }, 'denied');
-  throw new ForbiddenError(`forbidden: ${why}`);
+  await audit(core, actor, action, target, { reason: why.message }, 'denied');
+  throw new ForbiddenError(why);
 }
 
 export interface GrantRow {
@@ -172,13 +176,17 @@ export async function grantRole(
   now = Date.now(),
 ): Promise<GrantRow> {
   if (!isRole(roleText))
-    throw new UserError('invalid', `"${roleText}" is not a role (one of: ${ROLES.join(', ')})`);
+    throw new UserError(
+      'invalid',
+      problem('notARole', { role: roleText, roles: ROLES.join(', ') }),
+    );
   const unitPath = normalizeUnitPath(unitText);
   if (roleText === 'global_admin' && unitPath !== ROOT)
-    throw new UserError('invalid', 'global_admin is granted on the root unit / only');
-  if (!(await getUnit(core, unitPath))) throw new UserError('not_found', `no unit ${unitPath}`);
+    throw new UserError('invalid', problem('globalAdminOnRoot'));
+  if (!(await getUnit(core, unitPath)))
+    throw new UserError('not_found', problem('unitNotFound', { unit: unitPath }));
   const a = await getAccount(core, email);
-  if (!a) throw new UserError('not_found', `no account ${email}`);
+  if (!a) throw new UserError('not_found', problem('accountNotFound', { email }));
   const exists = await core.db
     .selectFrom('role_grants')
     .select('role')
@@ -186,7 +194,11 @@ export async function grantRole(
     .where('role', '=', roleText)
     .where('unit_path', '=', unitPath)
     .executeTakeFirst();
-  if (exists) throw new UserError('exists', `${a.email} already has ${roleText} on ${unitPath}`);
+  if (exists)
+    throw new UserError(
+      'exists',
+      problem('grantExists', { email: a.email, role: roleText, unit: unitPath }),
+    );
   const row = {
     account_id: a.id,
     role: roleText,
@@ -215,7 +227,7 @@ export async function revokeRole(
         .executeTakeFirst()
     : undefined;
   if (!r || Number(r.numDeletedRows) === 0)
-    throw new UserError('not_found', `${email} has no ${role} grant on ${unitPath}`);
+    throw new UserError('not_found', problem('grantNotFound', { email, role, unit: unitPath }));
 }
 
 /** Every grant, by unit then address; `underUnit` keeps only grants inside that subtree. */

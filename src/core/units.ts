@@ -8,6 +8,7 @@
 // address, mail and aliases stay.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { UserError } from '../util/errors.ts';
+import { problem, withMessage } from '../util/problems.ts';
 import { parseCsv } from '../util/csv.ts';
 import type { Account, Database, Unit } from '../store/schema.ts';
 import type { Core } from './core.ts';
@@ -25,12 +26,23 @@ export function normalizeUnitPath(text: string): string {
   const segs = t.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
   for (const s of segs)
     if (!SEGMENT.test(s))
-      throw new UserError(
-        'invalid',
-        `"${text}" is not a unit path: use segments of a-z, 0-9, '.', '_' or '-', like /ministry/provinces/vientiane`,
-      );
-  if (segs.length > 16) throw new UserError('invalid', `"${text}" is deeper than 16 levels`);
+      throw new UserError('invalid', problem('unitPathInvalid', { path: text }));
+  if (segs.length > 16) throw new UserError('invalid', problem('unitPathTooDeep', { path: text }));
   return `/${segs.join('/')}`;
+}
+
+/**
+ * A bad unit path found on a line of a CSV file: the same problem, with the line. Errors that
+ * are not about the path pass through as they are.
+ */
+export function unitPathOnLine(err: unknown, line: number, text: string): unknown {
+  if (!(err instanceof UserError)) return err;
+  const code = err.problem?.code;
+  if (code === 'unitPathInvalid')
+    return new UserError('invalid', problem('unitPathInvalidOnLine', { line, path: text }));
+  if (code === 'unitPathTooDeep')
+    return new UserError('invalid', problem('unitPathTooDeepOnLine', { line, path: text }));
+  return err;
 }
 
 /** The parent of a unit path ('/a/b' → '/a', '/a' → '/'); null for the root. */
@@ -62,8 +74,13 @@ export async function getUnit(db: Db | Core, path: string): Promise<Unit | undef
 export async function mustGetUnit(core: Core, text: string): Promise<Unit> {
   const path = normalizeUnitPath(text);
   const u = await getUnit(core, path);
-  if (!u)
-    throw new UserError('not_found', `no unit ${path} (create it with "champa unit add ${path}")`);
+  if (!u) {
+    const p = problem('unitNotFound', { unit: path });
+    throw new UserError(
+      'not_found',
+      withMessage(p, `${p.message} (create it with "champa unit add ${path}")`),
+    );
+  }
   return u;
 }
 
@@ -74,12 +91,13 @@ export async function addUnit(
   now = Date.now(),
 ): Promise<Unit> {
   const path = normalizeUnitPath(text);
-  if (path === ROOT) throw new UserError('exists', 'the root unit / always exists');
+  if (path === ROOT) throw new UserError('exists', problem('unitRootExists'));
   const parent = parentOf(path)!;
   return core.db.transaction().execute(async (trx) => {
-    if (await getUnit(trx, path)) throw new UserError('exists', `unit ${path} already exists`);
+    if (await getUnit(trx, path))
+      throw new UserError('exists', problem('unitExists', { unit: path }));
     if (!(await getUnit(trx, parent)))
-      throw new UserError('not_found', `the parent unit ${parent} does not exist; add it first`);
+      throw new UserError('not_found', problem('unitParentMissing', { parent }));
     const row = {
       path,
       name: (opts.name ?? '').normalize('NFC'),
@@ -165,15 +183,17 @@ async function rewritePaths(
 export async function moveUnit(core: Core, pathText: string, parentText: string): Promise<string> {
   const from = normalizeUnitPath(pathText);
   const parent = normalizeUnitPath(parentText);
-  if (from === ROOT) throw new UserError('invalid', 'the root unit cannot move');
+  if (from === ROOT) throw new UserError('invalid', problem('unitRootCannotMove'));
   if (isWithin(parent, from))
-    throw new UserError('invalid', `cannot move ${from} into itself or its own subtree`);
+    throw new UserError('invalid', problem('unitIntoItself', { unit: from }));
   const to = (parent === ROOT ? '' : parent) + from.slice(from.lastIndexOf('/'));
   await core.db.transaction().execute(async (trx) => {
-    if (!(await getUnit(trx, from))) throw new UserError('not_found', `no unit ${from}`);
-    if (!(await getUnit(trx, parent))) throw new UserError('not_found', `no unit ${parent}`);
+    if (!(await getUnit(trx, from)))
+      throw new UserError('not_found', problem('unitNotFound', { unit: from }));
+    if (!(await getUnit(trx, parent)))
+      throw new UserError('not_found', problem('unitNotFound', { unit: parent }));
     if (to === from) return;
-    if (await getUnit(trx, to)) throw new UserError('exists', `unit ${to} already exists`);
+    if (await getUnit(trx, to)) throw new UserError('exists', problem('unitExists', { unit: to }));
     await rewritePaths(trx, 'units', 'parent_path', from, to);
     await rewritePaths(trx, 'units', 'path', from, to);
     await trx.updateTable('units').set({ parent_path: parent }).where('path', '=', to).execute();
@@ -197,19 +217,17 @@ async function countRows(
 /** Removes an empty unit: one with no child units, no accounts and no role grants. */
 export async function removeUnit(core: Core, text: string): Promise<void> {
   const path = normalizeUnitPath(text);
-  if (path === ROOT) throw new UserError('invalid', 'the root unit cannot be removed');
+  if (path === ROOT) throw new UserError('invalid', problem('unitRootCannotBeRemoved'));
   await core.db.transaction().execute(async (trx) => {
-    if (!(await getUnit(trx, path))) throw new UserError('not_found', `no unit ${path}`);
-    const uses: [number, string][] = [
-      [
-        await countRows(trx, 'units', 'parent_path', path),
-        'unit(s) below it; remove or move them first',
-      ],
-      [await countRows(trx, 'accounts', 'unit_path', path), 'account(s); move them first'],
-      [await countRows(trx, 'role_grants', 'unit_path', path), 'role grant(s); revoke them first'],
-    ];
-    for (const [n, what] of uses)
-      if (n > 0) throw new UserError('in_use', `unit ${path} still has ${n} ${what}`);
+    if (!(await getUnit(trx, path)))
+      throw new UserError('not_found', problem('unitNotFound', { unit: path }));
+    const uses = [
+      [await countRows(trx, 'units', 'parent_path', path), 'unitHasUnits'],
+      [await countRows(trx, 'accounts', 'unit_path', path), 'unitHasAccounts'],
+      [await countRows(trx, 'role_grants', 'unit_path', path), 'unitHasGrants'],
+    ] as const;
+    for (const [n, code] of uses)
+      if (n > 0) throw new UserError('in_use', problem(code, { unit: path, n }));
     await trx.deleteFrom('units').where('path', '=', path).execute();
   });
 }
@@ -229,7 +247,7 @@ export async function importUnitsCsv(
     try {
       return { path: normalizeUnitPath(r.fields[0] ?? ''), name: (r.fields[1] ?? '').trim() };
     } catch (err) {
-      throw new UserError('invalid', `line ${r.line}: ${(err as Error).message}`);
+      throw unitPathOnLine(err, r.line, r.fields[0] ?? '');
     }
   });
   const created: string[] = [];
@@ -255,7 +273,7 @@ export async function importUnitsCsv(
 export async function moveAccount(core: Core, email: string, unitText: string): Promise<Account> {
   const unit = await mustGetUnit(core, unitText);
   const a = await getAccount(core, email);
-  if (!a) throw new UserError('not_found', `no account ${email}`);
+  if (!a) throw new UserError('not_found', problem('accountNotFound', { email }));
   await core.db
     .updateTable('accounts')
     .set({ unit_path: unit.path })

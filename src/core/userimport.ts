@@ -6,6 +6,9 @@
 // the console's preview): bad address, domain not served, duplicate address in the file, address
 // in use, unknown unit or one outside the actor's reach, bad quota, weak password. A row whose
 // account already exists in the same unit is "already imported", so a re-run is safe.
+// Each problem of a row is a code with its parameters beside the English sentence
+// (util/problems.ts): `errors` holds the sentences (the CLI prints them), `problems` the same
+// problems for the console to translate; `addProblem` keeps the two in step.
 // `applyImport` then creates the good rows. Invariants: every account is created with its
 // mailboxes, aliases and audit row under one savepoint, so a failing row leaves nothing behind
 // (nothing half-created), while rows are committed in batches for speed; Argon2id hashing (the
@@ -14,7 +17,8 @@
 import { availableParallelism } from 'node:os';
 import { normalizeAddress, parseAddress } from '../mail/address.ts';
 import { decodeUtf8, parseCsv } from '../util/csv.ts';
-import { errorMessage, ForbiddenError, UserError } from '../util/errors.ts';
+import { errorMessage, ForbiddenError, problemOf, UserError } from '../util/errors.ts';
+import { problem, withMessage, type Problem } from '../util/problems.ts';
 import type { Core } from './core.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
@@ -56,9 +60,19 @@ export interface RowResult {
   line: number;
   email: string;
   status: RowStatus;
+  /** The problems in English, one sentence each (what the CLI prints). */
   errors: string[];
+  /** The same problems as codes with their parameters, in the same order. */
+  problems: Problem[];
   /** Where the welcome link was (or will be) mailed, for rows with personal_email. */
   welcomeTo?: string;
+}
+
+/** Records a problem of a row (its sentence and its code) and marks the row refused. */
+export function addProblem(row: RowResult, p: Problem): void {
+  row.errors.push(p.message);
+  row.problems.push(p);
+  row.status = 'error';
 }
 
 /** Decodes and parses the CSV; rows hold the raw text, checked later by `planImport`. */
@@ -68,21 +82,33 @@ export function parseImportCsv(
   const text = typeof input === 'string' ? input.replace(/^\uFEFF/, '') : decodeUtf8(input);
   const records = parseCsv(text);
   const header = records.shift();
-  if (!header)
-    throw new UserError('invalid', 'the file is empty (expected a header row: email,name,unit)');
+  if (!header) throw new UserError('invalid', problem('fileEmpty'));
   const cols = header.fields.map((f) => f.trim().toLowerCase());
   const known: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
   const unknown = cols.filter((c) => !known.includes(c));
   const missing = REQUIRED_COLUMNS.filter((c) => !cols.includes(c));
-  if (missing.length > 0 || unknown.length > 0)
+  const line = header.line;
+  if (missing.length > 0 && unknown.length > 0)
     throw new UserError(
       'invalid',
-      `line ${header.line}: the header row must name the columns ${REQUIRED_COLUMNS.join(',')} (optional: ${OPTIONAL_COLUMNS.join(',')})` +
-        (missing.length ? `; missing: ${missing.join(', ')}` : '') +
-        (unknown.length ? `; unknown: ${unknown.join(', ')}` : ''),
+      problem('csvColumnsWrong', {
+        line,
+        missing: missing.join(', '),
+        unknown: unknown.join(', '),
+      }),
+    );
+  if (missing.length > 0)
+    throw new UserError(
+      'invalid',
+      problem('csvColumnsMissing', { line, missing: missing.join(', ') }),
+    );
+  if (unknown.length > 0)
+    throw new UserError(
+      'invalid',
+      problem('csvColumnsUnknown', { line, unknown: unknown.join(', ') }),
     );
   const dup = cols.find((c, i) => cols.indexOf(c) !== i);
-  if (dup) throw new UserError('invalid', `line ${header.line}: column ${dup} appears twice`);
+  if (dup) throw new UserError('invalid', problem('csvColumnTwice', { line, column: dup }));
   return records.map((r) => ({
     line: r.line,
     cells: Object.fromEntries(cols.map((c, i) => [c, (r.fields[i] ?? '').trim()])),
@@ -122,62 +148,65 @@ export async function planImport(
   const rows: (ImportRow | null)[] = [];
   const seen = new Map<string, number>(); // address → first line using it
   for (const { line, cells } of raw) {
-    const errors: string[] = [];
+    const problems: Problem[] = [];
     const email = normalizeAddress(cells.email ?? '') ?? '';
-    const addrCheck = (text: string, what: string): string | null => {
+    const addrCheck = (text: string, bad: 'badEmail' | 'badAlias'): string | null => {
       const a = normalizeAddress(text);
-      if (!a) return (errors.push(`bad ${what} "${text}"`), null);
+      if (!a) return (problems.push(problem(bad, { address: text })), null);
       const d = parseAddress(a)!.domain;
-      if (!domains.has(d)) errors.push(`domain ${d} is not served here`);
+      if (!domains.has(d)) problems.push(problem('domainNotServed', { domain: d }));
       const first = seen.get(a);
-      if (first !== undefined) errors.push(`duplicate address ${a} (also on line ${first})`);
+      if (first !== undefined)
+        problems.push(problem('duplicateAddress', { address: a, line: first }));
       else seen.set(a, line);
       return a;
     };
-    addrCheck(cells.email ?? '', 'email address');
+    addrCheck(cells.email ?? '', 'badEmail');
     const aliases = (cells.aliases ?? '')
       .split(';')
       .map((s) => s.trim())
       .filter((s) => s !== '')
-      .map((s) => addrCheck(s, 'alias'))
+      .map((s) => addrCheck(s, 'badAlias'))
       .filter((a): a is string => a !== null);
     const name = (cells.name ?? '').normalize('NFC');
-    if (!name) errors.push('name is empty');
+    if (!name) problems.push(problem('nameEmpty'));
     let unit = '';
     try {
       unit = normalizeUnitPath(cells.unit ?? '');
-      if (!cells.unit) errors.push('unit is empty');
+      if (!cells.unit) problems.push(problem('unitEmpty'));
       else if (!units.has(unit) && opts.unknownUnits === 'refuse')
-        errors.push(`unknown unit ${unit}`);
+        problems.push(problem('unknownUnit', { unit }));
     } catch (err) {
-      errors.push(errorMessage(err));
+      problems.push(problemOf(err));
     }
     let quotaBytes = 0;
     try {
       if (cells.quota) quotaBytes = parseQuota(cells.quota);
     } catch (err) {
-      errors.push(errorMessage(err));
+      problems.push(problemOf(err));
     }
     const password = cells.password ?? '';
     const weak = password ? checkPasswordPolicy(password, passwordPolicy(core, email)) : null;
-    if (weak) errors.push(`weak password: ${weak}`);
+    if (weak) problems.push(withMessage(weak, `weak password: ${weak.message}`));
     let personalEmail = '';
     if (cells.personal_email) {
       personalEmail = normalizeAddress(cells.personal_email) ?? '';
-      if (!personalEmail) errors.push(`bad personal_email "${cells.personal_email}"`);
+      if (!personalEmail)
+        problems.push(problem('badPersonalEmail', { address: cells.personal_email }));
       else if (personalEmail === email || aliases.includes(personalEmail))
-        errors.push('personal_email must be another address than the account being created');
-      if (password) errors.push('give either a password or a personal_email, not both');
+        problems.push(problem('personalEmailSame'));
+      if (password) problems.push(problem('passwordAndPersonalEmail'));
     }
     results.push({
       line,
       email: email || (cells.email ?? ''),
-      status: errors.length ? 'error' : 'create',
-      errors,
+      status: problems.length ? 'error' : 'create',
+      errors: problems.map((p) => p.message),
+      problems,
       ...(personalEmail ? { welcomeTo: personalEmail } : {}),
     });
     rows.push(
-      errors.length
+      problems.length
         ? null
         : { line, email, name, unit, quotaBytes, password, aliases, personalEmail },
     );
@@ -226,10 +255,9 @@ async function checkExisting(
     for (const a of [r.email, ...r.aliases]) {
       const u = accounts.get(a);
       if (u !== undefined)
-        res.errors.push(`address ${a} is already in use (an account in unit ${u})`);
-      else if (aliases.has(a)) res.errors.push(`address ${a} is already in use (an alias)`);
+        addProblem(res, problem('addressInUseByAccount', { address: a, unit: u }));
+      else if (aliases.has(a)) addProblem(res, problem('addressInUseByAlias', { address: a }));
     }
-    if (res.errors.length) res.status = 'error';
   });
 }
 
@@ -240,7 +268,7 @@ async function checkReach(
   rows: (ImportRow | null)[],
   results: RowResult[],
 ): Promise<void> {
-  const verdict = new Map<string, string | null>();
+  const verdict = new Map<string, Problem | null>();
   for (const [i, r] of rows.entries()) {
     if (!r || results[i]!.status !== 'create') continue;
     if (!verdict.has(r.unit)) {
@@ -252,14 +280,11 @@ async function checkReach(
         verdict.set(r.unit, null);
       } catch (err) {
         if (!(err instanceof ForbiddenError)) throw err;
-        verdict.set(r.unit, `unit ${r.unit} is outside your reach`);
+        verdict.set(r.unit, problem('unitOutsideReach', { unit: r.unit }));
       }
     }
     const why = verdict.get(r.unit);
-    if (why) {
-      results[i]!.status = 'error';
-      results[i]!.errors.push(why);
-    }
+    if (why) addProblem(results[i]!, why);
   }
 }
 
@@ -538,9 +563,10 @@ async function applyRows(
             if (w) welcome.push(w);
           } catch (err) {
             await sp.rollbackToSavepoint('row').execute();
-            const res = byLine.get(r.line)!;
-            res.status = 'error';
-            res.errors.push(`not created: ${errorMessage(err)}`);
+            addProblem(
+              byLine.get(r.line)!,
+              problem('rowNotCreated', { detail: errorMessage(err) }),
+            );
           }
         }
       }

@@ -11,6 +11,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import { UserError } from '../util/errors.ts';
+import { problem } from '../util/problems.ts';
 import type { Account, Database, WelcomeTokenTable } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { portOf } from './config.ts';
@@ -165,7 +166,8 @@ export async function sendWelcome(
   now = Date.now(),
 ): Promise<{ expiresAt: number }> {
   const account = await getAccountById(core, accountId);
-  if (!account) throw new UserError('not_found', `no account ${accountId}`);
+  if (!account)
+    throw new UserError('not_found', problem('accountNotFound', { email: String(accountId) }));
   const token = await createWelcomeToken(core.db, accountId, to, days, now);
   await queueWelcomes(core, [{ account, to, ...token }]);
   return { expiresAt: token.expiresAt };
@@ -213,10 +215,9 @@ export async function redeemWelcome(
 ): Promise<Account> {
   const t = await validToken(core.db, token, now);
   const a = t && (await getAccountById(core, t.accountId));
-  if (!t || !a || a.disabled)
-    throw new UserError('invalid', 'this link is not valid (used, expired or mistyped)');
-  const problem = checkPasswordPolicy(password, passwordPolicy(core, a.email));
-  if (problem) throw new UserError('weak_password', problem);
+  if (!t || !a || a.disabled) throw new UserError('invalid', problem('welcomeLinkInvalid'));
+  const weak = checkPasswordPolicy(password, passwordPolicy(core, a.email));
+  if (weak) throw new UserError('weak_password', weak);
   const hash = await hashPassword(password);
   await core.db.transaction().execute(async (trx) => {
     // Conditional on the same token still being there: two tabs cannot both use it.
@@ -226,7 +227,7 @@ export async function redeemWelcome(
       .where('token_hash', '=', parseToken(token)!.hash)
       .executeTakeFirst();
     if (Number(gone.numDeletedRows) === 0)
-      throw new UserError('invalid', 'this link is not valid (used, expired or mistyped)');
+      throw new UserError('invalid', problem('welcomeLinkInvalid'));
     await trx
       .updateTable('accounts')
       .set({ password_hash: hash, must_change_password: 0 })

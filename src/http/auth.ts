@@ -17,6 +17,7 @@ import { sessionAccount } from '../core/sessions.ts';
 import { apiKeyAccount } from '../core/apikeys.ts';
 import type { Account } from '../store/schema.ts';
 import { FailureBlocker, type Clock } from '../util/ratelimit.ts';
+import { problem, withMessage, type Problem } from '../util/problems.ts';
 import { sendProblem } from './respond.ts';
 
 const MAX_FAILURES = 10;
@@ -105,45 +106,42 @@ export class HttpAuth {
   }
 }
 
-/** Answers a failed check: 429, 403, or 401 (with a Basic challenge unless the web app asks). */
+/**
+ * Answers a failed check: 429, 403, or 401 (with a Basic challenge unless the web app asks),
+ * each with its problem code (util/problems.ts) for the web app to word.
+ */
 export function refuse(
   req: IncomingMessage,
   res: ServerResponse,
   error: 'missing' | 'wrong' | 'blocked' | 'foreign-origin',
 ): void {
-  if (error === 'blocked')
+  const answer = (status: number, p: Problem, headers: Record<string, string> = {}): void =>
     sendProblem(
       req,
       res,
-      429,
+      status,
       'about:blank',
-      'too many failed sign-ins from your address; try again later',
+      p.message,
+      { code: p.code, params: p.params },
+      headers,
     );
-  else if (error === 'foreign-origin')
-    sendProblem(req, res, 403, 'about:blank', 'request from another site refused');
+  if (error === 'blocked') answer(429, problem('signInBlocked'));
+  else if (error === 'foreign-origin') answer(403, problem('foreignOrigin'));
   else if (/^Bearer\s/i.test(req.headers.authorization ?? ''))
-    sendProblem(
-      req,
-      res,
+    answer(
       401,
-      'about:blank',
-      error === 'wrong' ? 'the API key is not valid (revoked, expired or mistyped)' : 'sign in',
-      {},
+      error === 'wrong'
+        ? problem('apiKeyInvalid')
+        : withMessage(problem('signInRequired'), 'sign in'),
       { 'WWW-Authenticate': 'Bearer realm="Champa", error="invalid_token"' },
     );
   else if (cookieOf(req, SESSION_COOKIE) !== null || req.headers['x-requested-with'])
     // The web app: no challenge, or the browser would show its own password dialog.
-    sendProblem(req, res, 401, 'about:blank', 'your session has ended; sign in again');
+    answer(401, problem('sessionEnded'));
   else
-    sendProblem(
-      req,
-      res,
-      401,
-      'about:blank',
-      'sign in with your address and password',
-      {},
-      { 'WWW-Authenticate': 'Basic realm="Champa", charset="UTF-8"' },
-    );
+    answer(401, problem('signInRequired'), {
+      'WWW-Authenticate': 'Basic realm="Champa", charset="UTF-8"',
+    });
 }
 
 /**

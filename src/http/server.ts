@@ -92,11 +92,18 @@ export async function startHttp(
     } catch (err) {
       if (err instanceof URIError) {
         if (!res.headersSent)
-          sendProblem(req, res, 400, 'about:blank', 'malformed percent-encoding');
+          sendProblem(req, res, 400, 'about:blank', 'malformed percent-encoding', {
+            code: 'badPercentEncoding',
+            params: {},
+          });
         return;
       }
       log.error({ err, path: url.pathname }, 'HTTP request failed');
-      if (!res.headersSent) sendProblem(req, res, 500, 'about:blank', 'internal error');
+      if (!res.headersSent)
+        sendProblem(req, res, 500, 'about:blank', 'internal error', {
+          code: 'internal',
+          params: {},
+        });
       else res.destroy();
     }
   };

@@ -5,6 +5,7 @@
 // so errors can point at the line a person sees in their editor. Input is text: decoding bytes
 // (and refusing what is not UTF-8) is `decodeUtf8`'s job.
 import { UserError } from './errors.ts';
+import { problem } from './problems.ts';
 
 export interface CsvRecord {
   /** 1-based line of the file where the record starts. */
@@ -27,7 +28,7 @@ export function parseCsv(text: string): CsvRecord[] {
       if (text[i] === '"') {
         i++;
         for (;;) {
-          if (i >= n) throw new UserError('invalid', `line ${start}: a quoted field never ends`);
+          if (i >= n) throw new UserError('invalid', problem('csvQuoteNeverEnds', { line: start }));
           const c = text[i]!;
           if (c === '"') {
             if (text[i + 1] === '"') {
@@ -45,19 +46,12 @@ export function parseCsv(text: string): CsvRecord[] {
         const next = text[i];
         const ends = next === undefined || next === ',' || next === '\n';
         if (!ends && !(next === '\r' && text[i + 1] === '\n'))
-          throw new UserError(
-            'invalid',
-            `line ${line}: unexpected text after a closing quote (write "" for a quote inside a quoted field)`,
-          );
+          throw new UserError('invalid', problem('csvTextAfterQuote', { line }));
       } else {
         while (i < n) {
           const c = text[i]!;
           if (c === ',' || c === '\n' || (c === '\r' && text[i + 1] === '\n')) break;
-          if (c === '"')
-            throw new UserError(
-              'invalid',
-              `line ${line}: a quote inside an unquoted field (quote the whole field and write "" for each quote)`,
-            );
+          if (c === '"') throw new UserError('invalid', problem('csvQuoteInField', { line }));
           field += c;
           i++;
         }
@@ -96,10 +90,8 @@ export function csvRow(values: string[]): string {
  * is not UTF-8, since guessing would store garbled Lao names.
  */
 export function decodeUtf8(bytes: Uint8Array, what = 'the file'): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe)
-    throw new UserError('encoding', `${what} is UTF-16; save it as "CSV UTF-8" and try again`);
-  if (bytes[0] === 0xfe && bytes[1] === 0xff)
-    throw new UserError('encoding', `${what} is UTF-16; save it as "CSV UTF-8" and try again`);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    throw new UserError('encoding', problem('fileUtf16', { what }));
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   try {
     return decoder.decode(bytes);
@@ -117,9 +109,6 @@ export function decodeUtf8(bytes: Uint8Array, what = 'the file'): string {
         from = i + 1;
       }
     }
-    throw new UserError(
-      'encoding',
-      `${what} is not UTF-8 text (line ${line} holds bytes that are not UTF-8, e.g. Latin-1 or Windows-1252); save it as "CSV UTF-8" and try again`,
-    );
+    throw new UserError('encoding', problem('fileNotUtf8', { what, line }));
   }
 }

@@ -1,5 +1,6 @@
 // Bulk import over HTTPS, as the console does it: upload a CSV (text/csv) for a preview with
-// each row's problems by line, apply it as a job, poll its progress, download the result.
+// each row's problems by line, apply it as a job, poll its progress (the light view without
+// rows, as the console does), fetch the rows once it has ended, download the result.
 // Hostile input: another encoding (refused with a clear message), missing columns, 10,000
 // rows of which some are bad (duplicates, unknown domain, bad quota, a unit outside the
 // provincial administrator's reach): the good land, the bad are reported by line, nothing is
@@ -68,17 +69,31 @@ forEachStore('admin API bulk import', (kind) => {
       ).n,
     );
 
-  /** Applies a preview and polls it to the end, as the console's progress bar does. */
+  /**
+   * Applies a preview and polls its progress to the end, as the console's progress bar does:
+   * the progress view has the counts and no rows; the rows are fetched once, at the end.
+   */
   async function applyAndWait(id: string, body?: unknown): Promise<Job> {
     const started = await post(`/api/admin/imports/${id}/apply`, body);
     assert.equal(started.status, 202, started.body.toString());
     assert.equal((started.json() as Job).state, 'running');
+    let done = 0;
     for (;;) {
-      const r = await get(`/api/admin/imports/${id}`);
+      const r = await get(`/api/admin/imports/${id}/progress`);
       assert.equal(r.status, 200);
-      const job = r.json() as Job;
-      assert.ok(job.done <= job.total);
-      if (job.state !== 'running') return job;
+      const progress = r.json() as Omit<Job, 'rows'> & { rows?: unknown };
+      assert.equal(progress.rows, undefined, 'no rows in the progress view');
+      assert.equal(progress.id, id);
+      assert.ok(progress.done <= progress.total);
+      assert.ok(progress.done >= done, 'progress never goes back');
+      done = progress.done;
+      if (progress.state !== 'running') {
+        const full = (await get(`/api/admin/imports/${id}`)).json() as Job;
+        assert.equal(full.state, progress.state);
+        assert.deepEqual(full.summary, progress.summary);
+        assert.equal(progress.done, progress.total);
+        return full;
+      }
       await new Promise((res) => setTimeout(res, 100));
     }
   }
@@ -172,6 +187,18 @@ forEachStore('admin API bulk import', (kind) => {
       } else assert.equal(row.status, 'create', `line ${row.line}: ${row.errors.join('; ')}`);
     }
     assert.equal(await accounts(), before, 'a preview writes nothing');
+
+    // The progress view of 10,000 rows is a few hundred bytes; the job with its rows is not.
+    const light = await get(`/api/admin/imports/${preview.id}/progress`);
+    const heavy = await get(`/api/admin/imports/${preview.id}`);
+    assert.equal((light.json() as Job).state, 'preview');
+    assert.ok(light.body.length < 1000, `${light.body.length} bytes`);
+    assert.ok(heavy.body.length > 100 * light.body.length);
+    // Only the one who uploaded it sees it.
+    const other = await call(doors.ports.https, `/api/admin/imports/${preview.id}/progress`, {
+      auth: { user: `taken0@${DOMAIN}`, pass: PASSWORD },
+    });
+    assert.equal(other.status, 404);
 
     const job = await applyAndWait(preview.id);
     assert.equal(job.state, 'done');

@@ -376,6 +376,7 @@ forEachStore('admin API role matrix', (kind) => {
   /** Routes covered elsewhere: an actor's own imports and keys, and the public welcome pair. */
   const ELSEWHERE = new Set([
     'getImport',
+    'getImportProgress',
     'applyImport',
     'importResult',
     'forgetImport',

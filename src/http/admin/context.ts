@@ -8,7 +8,8 @@ import { authorize, isRole, reach, type AdminAction, type Role } from '../../cor
 import type { Reach } from '../../core/adminquery.ts';
 import type { Account } from '../../store/schema.ts';
 import type { HttpAuth } from '../auth.ts';
-import { BadRequest } from '../input.ts';
+import { problem } from '../../util/problems.ts';
+import { BadRequest, fieldError } from '../input.ts';
 
 export interface Ctx {
   core: Core;
@@ -55,8 +56,7 @@ export function bool(text: string | undefined): boolean | undefined {
 export function time(text: string | undefined, field: string): number | undefined {
   if (text === undefined) return undefined;
   const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(t))
-    throw new BadRequest([{ field, message: 'give ms since the epoch or ISO 8601' }]);
+  if (!Number.isFinite(t)) throw new BadRequest([fieldError(field, problem('fieldNotTime'))]);
   return t;
 }
 

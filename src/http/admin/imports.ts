@@ -1,24 +1,26 @@
-// /api/admin/imports…: bulk import as a preview, a background job and a result file
-// (core/importjobs.ts), and the public /api/welcome routes where a person holding a welcome
+// /api/admin/imports…: bulk import as a preview, a background job (its progress without the
+// rows at …/progress) and a result file (core/importjobs.ts), and the public /api/welcome routes where a person holding a welcome
 // link chooses the first password (core/welcome.ts).
 import { ImportApply, WelcomeRedeem, WelcomeToken } from '../../api/schemas.ts';
 import { audit } from '../../core/audit.ts';
 import {
   forgetImport,
   getImport,
+  getImportProgress,
   importResultCsv,
   previewImport,
   startImport,
 } from '../../core/importjobs.ts';
 import { redeemWelcome, welcomeInfo } from '../../core/welcome.ts';
 import { UserError } from '../../util/errors.ts';
+import { problem } from '../../util/problems.ts';
 import { parse } from '../input.ts';
 import { json, noContent, readable, type Ctx, type Handler } from './context.ts';
 
 /** A wrong welcome token counts as a failed sign-in of the address (the per-IP block). */
 function wrongToken(c: Ctx): never {
   c.auth.failures.fail(c.req.socket.remoteAddress ?? '');
-  throw new UserError('not_found', 'this link is not valid (used, expired or mistyped)');
+  throw new UserError('not_found', problem('welcomeLinkInvalid'));
 }
 
 export const importHandlers: Record<string, Handler> = {
@@ -34,6 +36,10 @@ export const importHandlers: Record<string, Handler> = {
 
   async getImport(c) {
     return json(200, getImport(c.core, c.actor, c.params.id!));
+  },
+
+  async getImportProgress(c) {
+    return json(200, getImportProgress(c.core, c.actor, c.params.id!));
   },
 
   async applyImport(c) {

@@ -6,13 +6,16 @@
 // Invariants: a path not in ROUTES is not served (so the OpenAPI document lists every route);
 // every write goes through performAdmin (the role check plus an audit row, the same as the
 // CLI); every listing is cut to the actor's reach; refusals are 403 problem+json (and audited
-// by authorize); invalid input is 400 with `errors: [{field, message}]`.
+// by authorize); invalid input is 400 with `errors: [{field, code, params, message}]`; every
+// problem answered carries a `code` and its `params` (util/problems.ts) beside the English
+// `detail`, which the console translates.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openApiDocument } from '../../api/openapi.ts';
 import { ROUTES, type RouteSpec } from '../../api/routes.ts';
 import type { Core } from '../../core/core.ts';
 import { PASSWORD_CHANGE_REQUIRED, refuse, type HttpAuth } from '../auth.ts';
-import { BadRequest, answerInputError, parse, readJson } from '../input.ts';
+import { problem, type Problem } from '../../util/problems.ts';
+import { BadRequest, answerInputError, fieldError, parse, readJson } from '../input.ts';
 import { readBody, send, sendJson, sendProblem } from '../respond.ts';
 import type { Ctx, Handler, Reply } from './context.ts';
 import { importHandlers } from './imports.ts';
@@ -87,19 +90,14 @@ function match(
 async function readCsv(req: IncomingMessage): Promise<Uint8Array> {
   const [type, ...params] = (req.headers['content-type'] ?? '').split(';');
   if (type!.trim().toLowerCase() !== 'text/csv')
-    throw new BadRequest([{ field: '(body)', message: 'send the file as text/csv (UTF-8)' }]);
+    throw new BadRequest([fieldError('(body)', problem('csvContentType'))]);
   const charset = params
     .map((p) => p.trim().toLowerCase())
     .find((p) => p.startsWith('charset='))
     ?.slice(8)
     .replace(/"/g, '');
   if (charset && charset !== 'utf-8' && charset !== 'utf8')
-    throw new BadRequest([
-      {
-        field: '(body)',
-        message: `the file is ${charset}; save it as "CSV UTF-8" and upload it again`,
-      },
-    ]);
+    throw new BadRequest([fieldError('(body)', problem('fileCharset', { charset }))]);
   return readBody(req, MAX_CSV);
 }
 
@@ -108,6 +106,25 @@ function hasBody(req: IncomingMessage): boolean {
   return (
     req.headers['transfer-encoding'] !== undefined ||
     (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+  );
+}
+
+/** A problem answered as it is (RFC 9457), with its code and parameters. */
+function sendCoded(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  p: Problem,
+  headers: Record<string, string> = {},
+): void {
+  sendProblem(
+    req,
+    res,
+    status,
+    'about:blank',
+    p.message,
+    { code: p.code, params: p.params },
+    headers,
   );
 }
 
@@ -139,18 +156,10 @@ export function adminRoutes(core: Core, auth: HttpAuth): AdminRoutes {
       const { route, params, allowed } = match(path, method);
       if (!route) {
         if (allowed.length > 0)
-          sendProblem(
-            req,
-            res,
-            405,
-            'about:blank',
-            `${method} is not allowed on ${path}`,
-            {},
-            {
-              Allow: allowed.join(', '),
-            },
-          );
-        else sendProblem(req, res, 404, 'about:blank', `no ${method} ${path} in the admin API`);
+          sendCoded(req, res, 405, problem('methodNotAllowed', { method, path }), {
+            Allow: allowed.join(', '),
+          });
+        else sendCoded(req, res, 404, problem('routeNotFound', { method, path }));
         return true;
       }
       const spec = route.spec;
@@ -158,13 +167,7 @@ export function adminRoutes(core: Core, auth: HttpAuth): AdminRoutes {
       const ip = req.socket.remoteAddress;
       if (spec.public) {
         if (auth.failures.blocked(ip ?? '')) {
-          sendProblem(
-            req,
-            res,
-            429,
-            'about:blank',
-            'too many tries from your address; wait a while',
-          );
+          sendCoded(req, res, 429, problem('tooManyTries'));
           return true;
         }
         ctx = {
@@ -187,7 +190,11 @@ export function adminRoutes(core: Core, auth: HttpAuth): AdminRoutes {
         }
         const account = r.account;
         if (r.via === 'session' && account.must_change_password) {
-          sendProblem(req, res, 403, PASSWORD_CHANGE_REQUIRED, 'choose a new password first');
+          const p = problem('passwordChangeRequired');
+          sendProblem(req, res, 403, PASSWORD_CHANGE_REQUIRED, p.message, {
+            code: p.code,
+            params: p.params,
+          });
           return true;
         }
         ctx = {

@@ -21,7 +21,8 @@ import { traceMail } from '../../core/trace.ts';
 import { normalizeUnitPath } from '../../core/units.ts';
 import { checkRecords } from '../../mail/dnsrecords.ts';
 import { ForbiddenError, UserError } from '../../util/errors.ts';
-import { BadRequest, parse } from '../input.ts';
+import { problem } from '../../util/problems.ts';
+import { BadRequest, fieldError, parse } from '../input.ts';
 import {
   bool,
   int,
@@ -35,8 +36,7 @@ import {
 } from './context.ts';
 
 function queueId(text: string): number {
-  if (!/^\d{1,15}$/.test(text))
-    throw new BadRequest([{ field: 'id', message: 'a queue id is a whole number' }]);
+  if (!/^\d{1,15}$/.test(text)) throw new BadRequest([fieldError('id', problem('queueIdInvalid'))]);
   return Number(text);
 }
 
@@ -51,7 +51,7 @@ async function mustHoldRole(c: Ctx, action: string): Promise<void> {
     { reason: 'no role' },
     'denied',
   );
-  throw new ForbiddenError('forbidden: API keys are for accounts holding an administrative role');
+  throw new ForbiddenError(problem('apiKeysNeedRole'));
 }
 
 export const opsHandlers: Record<string, Handler> = {
@@ -184,7 +184,7 @@ export const opsHandlers: Record<string, Handler> = {
     const name = c.params.name!.toLowerCase();
     await authorize(c.core, c.actor, 'domain.manage', { domain: name });
     const d = await getDomain(c.core, name);
-    if (!d) throw new UserError('not_found', `no domain ${name}`);
+    if (!d) throw new UserError('not_found', problem('domainNotFound', { domain: name }));
     const ips = c.query.ip
       ?.split(',')
       .map((s) => s.trim())
@@ -215,9 +215,7 @@ export const opsHandlers: Record<string, Handler> = {
         { reason: 'signed in with a key' },
         'denied',
       );
-      throw new ForbiddenError(
-        'forbidden: an API key cannot make API keys; sign in with your password',
-      );
+      throw new ForbiddenError(problem('apiKeyCannotMakeKeys'));
     }
     await mustHoldRole(c, 'apikey.create');
     const created = await createApiKey(c.core, c.account!.id, {
@@ -241,7 +239,7 @@ export const opsHandlers: Record<string, Handler> = {
   async revokeApiKey(c) {
     const id = c.params.id!;
     if (!(await revokeApiKey(c.core, c.account!.id, id)))
-      throw new UserError('not_found', `you have no API key ${id}`);
+      throw new UserError('not_found', problem('apiKeyNotFound', { id }));
     await audit(c.core, c.actor, 'apikey.revoke', { email: c.account!.email }, { id });
     return noContent();
   },

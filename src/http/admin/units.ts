@@ -13,9 +13,11 @@ import {
   moveUnit,
   normalizeUnitPath,
   removeUnit,
+  unitPathOnLine,
 } from '../../core/units.ts';
 import { decodeUtf8, parseCsv } from '../../util/csv.ts';
 import { UserError } from '../../util/errors.ts';
+import { problem } from '../../util/problems.ts';
 import { parse } from '../input.ts';
 import { int, json, noContent, readable, type Handler } from './context.ts';
 
@@ -85,10 +87,10 @@ export const unitHandlers: Record<string, Handler> = {
       try {
         paths.push(normalizeUnitPath(first));
       } catch (err) {
-        throw new UserError('invalid', `line ${r.line}: ${(err as Error).message}`);
+        throw unitPathOnLine(err, r.line, first);
       }
     }
-    if (paths.length === 0) throw new UserError('invalid', 'the file names no unit');
+    if (paths.length === 0) throw new UserError('invalid', problem('unitsFileEmpty'));
     // Every path must lie within the actor's reach (each refusal is audited).
     for (const p of new Set(paths))
       await authorize(c.core, c.actor, 'unit.create', { unitPath: p });

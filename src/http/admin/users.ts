@@ -37,6 +37,7 @@ import { domainOf, normalizeAddress } from '../../mail/address.ts';
 import type { Account } from '../../store/schema.ts';
 import { csvRow } from '../../util/csv.ts';
 import { UserError } from '../../util/errors.ts';
+import { problem } from '../../util/problems.ts';
 import { parse } from '../input.ts';
 import {
   bool,
@@ -172,7 +173,7 @@ export const userHandlers: Record<string, Handler> = {
   async removeUser(c) {
     const email = c.params.email!;
     if (c.account && normalizeAddress(email) === c.account.email)
-      throw new UserError('invalid', 'you cannot remove your own account');
+      throw new UserError('invalid', problem('cannotRemoveSelf'));
     await performAdmin(c.core, c.actor, 'account.remove', { email }, () =>
       removeAccount(c.core, email),
     );
@@ -246,7 +247,7 @@ export const userHandlers: Record<string, Handler> = {
     const email = c.params.email!;
     const to = normalizeAddress(w.sendTo);
     if (!to || to === normalizeAddress(email))
-      throw new UserError('invalid', 'sendTo must be the person’s own, other address');
+      throw new UserError('invalid', problem('welcomeSameAddress'));
     const r = await performAdmin(
       c.core,
       c.actor,
@@ -300,7 +301,10 @@ export const userHandlers: Record<string, Handler> = {
           .where('address', '=', address)
           .executeTakeFirst();
         if (!row || Number(row.account_id) !== a.id)
-          throw new UserError('not_found', `${a.email} has no alias ${address}`);
+          throw new UserError(
+            'not_found',
+            problem('aliasNotOfAccount', { email: a.email, alias: address }),
+          );
         await removeAlias(c.core, address);
       },
       { op: 'remove', alias: address },
