@@ -5,6 +5,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { formatLaoDate, intlHasLao } from './lao-dates.ts';
+import { formatSize } from './sizes.ts';
 
 export const LANGUAGES = ['lo', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -64,19 +65,7 @@ export function formatNumber(n: number, opts: Intl.NumberFormatOptions = {}): st
   return new Intl.NumberFormat(i18next.language, opts).format(n);
 }
 
-/** Bytes as "1.2 MB" in the interface language. */
+/** Bytes as "1.2 MB" / "1,2 ເມກະໄບຕ໌", 1024-based as quotas are (sizes.ts). */
 export function formatBytes(n: number): string {
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return formatNumber(v, {
-    style: 'unit',
-    unit: units[i],
-    unitDisplay: 'short',
-    maximumFractionDigits: v < 10 && i > 0 ? 1 : 0,
-  });
+  return formatSize(n, (key, opts) => i18next.t(key, { ns: 'common', ...opts }), formatNumber);
 }
