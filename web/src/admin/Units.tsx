@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { Page, UnitInfo } from '../../../src/api/schemas.ts';
 import { api, ApiError } from '../api/http.ts';
 import { formatNumber } from '../i18n/index.ts';
+import { useProblemText } from '../i18n/problems.ts';
 import { Alert, Spinner } from '../ui/Alert.tsx';
 import { Field } from '../ui/Field.tsx';
 import { qs, useAdmin, useLoad } from './lib.ts';
@@ -220,7 +221,9 @@ function CreateUnit(props: { parent: string; onDone(): void; onCancel(): void })
       setError,
     );
   };
-  const fieldError = error instanceof ApiError ? error.fieldMessage('path') : undefined;
+  const say = useProblemText();
+  const pathError = error instanceof ApiError ? error.fieldError('path') : undefined;
+  const fieldError = pathError && say(pathError);
   return (
     <Dialog title={t('units.addTitle', { parent: props.parent })} onClose={props.onCancel}>
       <form onSubmit={submit}>

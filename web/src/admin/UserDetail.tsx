@@ -8,6 +8,7 @@ import type { CreatedUser, SignInState, UserDetail as Detail } from '../../../sr
 import { api, ApiError } from '../api/http.ts';
 import { navigate } from '../app/router.ts';
 import { formatBytes, formatDate } from '../i18n/index.ts';
+import { useProblemText } from '../i18n/problems.ts';
 import { Alert, Spinner } from '../ui/Alert.tsx';
 import { Field } from '../ui/Field.tsx';
 import { parseQuota, quotaText, useAdmin, useLoad, userPath } from './lib.ts';
@@ -74,7 +75,7 @@ export function UserDetail({ email }: { email: string }) {
             <dd>
               {t('user.used', {
                 used: formatBytes(d.usedBytes),
-                quota: d.quota ? quotaText(d.quota) : t('users.unlimited'),
+                quota: d.quota ? formatBytes(d.quota) : t('users.unlimited'),
               })}
             </dd>
             <dt>{t('user.createdAt')}</dt>
@@ -354,6 +355,8 @@ function AliasCard(props: { detail: Detail; canEdit: boolean; act: Act }) {
   const d = props.detail;
   const [address, setAddress] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const say = useProblemText();
+  const addressError = error instanceof ApiError ? error.fieldError('address') : undefined;
   return (
     <div className="card">
       <h2>{t('user.aliases')}</h2>
@@ -398,13 +401,13 @@ function AliasCard(props: { detail: Detail; canEdit: boolean; act: Act }) {
             type="email"
             required
             value={address}
-            error={error instanceof ApiError ? error.fieldMessage('address') : undefined}
+            error={addressError && say(addressError)}
             onChange={(e) => setAddress(e.target.value)}
           />
           <button className="button">{t('user.addAlias')}</button>
         </form>
       )}
-      {!(error instanceof ApiError && error.fieldMessage('address')) && <Problem error={error} />}
+      {!addressError && <Problem error={error} />}
     </div>
   );
 }

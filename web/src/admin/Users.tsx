@@ -7,8 +7,10 @@ import type { CreatedUser, Page, User } from '../../../src/api/schemas.ts';
 import { api, ApiError } from '../api/http.ts';
 import { navigate } from '../app/router.ts';
 import { Spinner } from '../ui/Alert.tsx';
+import { formatBytes } from '../i18n/index.ts';
+import { useProblemText } from '../i18n/problems.ts';
 import { Field } from '../ui/Field.tsx';
-import { downloadCsv, parseQuota, qs, quotaText, useAdmin, useLoad } from './lib.ts';
+import { downloadCsv, parseQuota, qs, useAdmin, useLoad } from './lib.ts';
 import { Dialog, Pager, Problem, SelectField, ShownOnce, UnitField, useUnits } from './parts.tsx';
 
 const LIMIT = 50;
@@ -131,7 +133,7 @@ export function Users({ unit: initialUnit }: { unit: string }) {
                       <code>{u.unit}</code>
                     </td>
                     <td data-label={t('users.quota')}>
-                      {u.quota ? quotaText(u.quota) : t('users.unlimited')}
+                      {u.quota ? formatBytes(u.quota) : t('users.unlimited')}
                     </td>
                     <td data-label={t('users.state')}>
                       {u.disabled ? (
@@ -173,8 +175,11 @@ function CreateUser(props: { defaultUnit: string; onDone(): void; onCancel(): vo
   const [error, setError] = useState<unknown>(null);
   const [quotaError, setQuotaError] = useState<string>();
   const [created, setCreated] = useState<CreatedUser | null>(null);
-  const fe = (f: string): string | undefined =>
-    error instanceof ApiError ? error.fieldMessage(f) : undefined;
+  const say = useProblemText();
+  const fe = (f: string): string | undefined => {
+    const e = error instanceof ApiError ? error.fieldError(f) : undefined;
+    return e && say(e);
+  };
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     setError(null);

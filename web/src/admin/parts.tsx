@@ -5,20 +5,25 @@ import { useTranslation } from 'react-i18next';
 import type { Page, UnitInfo } from '../../../src/api/schemas.ts';
 import { api, ApiError } from '../api/http.ts';
 import { formatNumber } from '../i18n/index.ts';
+import { useProblemText } from '../i18n/problems.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { Field } from '../ui/Field.tsx';
 import { qs, useAdmin, useLoad } from './lib.ts';
 
-/** What went wrong, for people: 403 is "your role does not allow this", with the reason. */
+/**
+ * What went wrong, for people, in the interface language (the server's problem code, see
+ * i18n/problems.ts): 403 is "your role does not allow this", with the reason.
+ */
 export function Problem({ error }: { error: unknown }) {
   const { t } = useTranslation('admin');
+  const say = useProblemText();
   if (!error) return null;
   if (error instanceof ApiError) {
+    const detail = say(error.problem);
     if (error.status === 403)
       return (
         <Alert kind="error">
-          <strong>{t('error.forbidden')}</strong>{' '}
-          <span className="adm-detail">{error.message}</span>
+          <strong>{t('error.forbidden')}</strong> <span className="adm-detail">{detail}</span>
         </Alert>
       );
     if (error.status === 400 && error.errors.length > 0)
@@ -28,17 +33,15 @@ export function Problem({ error }: { error: unknown }) {
           <ul className="adm-errors">
             {error.errors.map((e) => (
               <li key={e.field + e.message}>
-                <code>{e.field}</code>: {e.message}
+                <code>{e.field}</code>: {say(e)}
               </li>
             ))}
           </ul>
         </Alert>
       );
-    if (error.status === 404)
-      return <Alert kind="error">{t('error.notFound', { detail: error.message })}</Alert>;
-    if (error.status === 409)
-      return <Alert kind="error">{t('error.conflict', { detail: error.message })}</Alert>;
-    return <Alert kind="error">{t('error.other', { detail: error.message })}</Alert>;
+    if (error.status === 404) return <Alert kind="error">{t('error.notFound', { detail })}</Alert>;
+    if (error.status === 409) return <Alert kind="error">{t('error.conflict', { detail })}</Alert>;
+    return <Alert kind="error">{t('error.other', { detail })}</Alert>;
   }
   if (error instanceof Error && error.name === 'AbortError') return null;
   return <Alert kind="error">{t('error.offline')}</Alert>;

@@ -1,11 +1,18 @@
 // Calls to the server's JSON routes (/api/…): same-origin, the session cookie goes by itself.
 // Every refusal becomes an ApiError carrying the server's problem details (RFC 9457): status,
-// detail, `reason` (sign-in) and `errors: [{field, message}]` (validation), so forms can put
-// each message beside its field.
+// detail, `reason` (sign-in), the problem's `code` and `params` (src/util/problems.ts; the
+// console words them in the reader's language, i18n/problems.ts) and `errors: [{field, code,
+// params, message}]` (validation), so forms can put each message beside its field.
 
-export interface FieldError {
-  field: string;
+/** A problem as the server names it: a code with its parameters, and the English. */
+export interface Coded {
+  code?: string;
+  params?: Record<string, string | number>;
   message: string;
+}
+
+export interface FieldError extends Coded {
+  field: string;
 }
 
 export class ApiError extends Error {
@@ -13,19 +20,38 @@ export class ApiError extends Error {
   readonly reason: string | undefined;
   readonly errors: FieldError[];
   readonly type: string;
+  readonly code: string | undefined;
+  readonly params: Record<string, string | number>;
   constructor(
     status: number,
-    body: { detail?: string; reason?: string; errors?: FieldError[]; type?: string },
+    body: {
+      detail?: string;
+      reason?: string;
+      errors?: FieldError[];
+      type?: string;
+      code?: string;
+      params?: Record<string, string | number>;
+    },
   ) {
     super(body.detail ?? `HTTP ${status}`);
     this.status = status;
     this.reason = body.reason;
     this.errors = body.errors ?? [];
     this.type = body.type ?? 'about:blank';
+    this.code = body.code;
+    this.params = body.params ?? {};
   }
-  /** The message about one field, if the server named it. */
+  /** The message about one field, if the server named it (in English). */
   fieldMessage(field: string): string | undefined {
     return this.errors.find((e) => e.field === field)?.message;
+  }
+  /** The problem with one field, if the server named it. */
+  fieldError(field: string): FieldError | undefined {
+    return this.errors.find((e) => e.field === field);
+  }
+  /** The whole problem: its code, parameters and English detail. */
+  get problem(): Coded {
+    return { code: this.code, params: this.params, message: this.message };
   }
 }
 
