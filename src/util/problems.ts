@@ -23,6 +23,7 @@ const def = <const K extends string = never>(
   en: (p: Readonly<Record<K, ProblemValue>>) => string,
 ): ProblemDef<K> => ({ params, en });
 
+// The import's columns, as core/userimport.ts REQUIRED_COLUMNS and OPTIONAL_COLUMNS list them.
 const REQUIRED_COLUMNS = 'email,name,unit';
 const OPTIONAL_COLUMNS = 'quota,password,aliases,personal_email';
 const columnsText = `the header row must name the columns ${REQUIRED_COLUMNS} (optional: ${OPTIONAL_COLUMNS})`;

@@ -1,12 +1,14 @@
 // The administration console end to end in Chromium, against a real `champa serve`:
 // (a) a provincial administrator (unit_admin on /provinces/vientiane) imports a 1,500-row CSV
 //     in which 100 rows are for another province: the preview refuses exactly those, by line;
-//     the import runs to the end of its progress bar, the result file holds the initial
-//     passwords, and afterwards the accounts exist in Vientiane and none in Luang Prabang;
+//     the import runs to the end of its progress bar (polling the light progress view, the
+//     rows fetched once at the end), the result file holds the initial passwords, and
+//     afterwards the accounts exist in Vientiane and none in Luang Prabang;
 // (b) a helpdesk user resets a password in the console (and is refused, visibly, outside their
 //     reach); the user signs in with it, must change it, enrols TOTP and signs in with a code;
 // (c) the console in Lao at phone size: the menu folds, tables become cards, nothing overflows,
-//     Lao is drawn with the shipped font;
+//     Lao is drawn with the shipped font, sizes have Lao unit words, the import's problems
+//     are in Lao;
 // (d) a global administrator creates a unit and an account (its password shown once), adds an
 //     alias, disables it, and reads the queue, trace, audit log, DNS records, roles and API keys.
 // Screenshots: test-artifacts/web/admin-*.png.
@@ -142,6 +144,12 @@ forEachStore('administration console in Chromium', (kind) => {
       );
       await screenshot(page, `admin-${kind}-import-preview`);
 
+      // What the console asks while the import runs: its progress, not its 1,500 rows.
+      const asked: string[] = [];
+      page.on('request', (req) => {
+        const path = new URL(req.url()).pathname;
+        if (req.method() === 'GET' && path.startsWith('/api/admin/imports/')) asked.push(path);
+      });
       await page
         .getByRole('button', { name: `Create ${(ROWS - OUTSIDE).toLocaleString('en')} accounts` })
         .click();
@@ -158,6 +166,10 @@ forEachStore('administration console in Chromium', (kind) => {
         'the progress bar is full',
       );
       await screenshot(page, `admin-${kind}-import-done`);
+      const progressPolls = asked.filter((p) => p.endsWith('/progress'));
+      const fullReads = asked.filter((p) => !p.endsWith('/progress'));
+      assert.ok(progressPolls.length >= 1, 'the progress is polled');
+      assert.equal(fullReads.length, 1, `the rows are read once, at the end: ${fullReads.join()}`);
 
       const [download] = await Promise.all([
         page.waitForEvent('download'),
@@ -264,6 +276,11 @@ forEachStore('administration console in Chromium', (kind) => {
     await page.getByRole('link', { name: 'ການບໍລິຫານ' }).click();
     await page.getByRole('heading', { name: 'ພາບລວມ' }).waitFor();
     assert.equal(await page.getAttribute('html', 'lang'), 'lo');
+    // Sizes in Lao words (Intl would write "0 byte").
+    const tiles = page.locator('.adm-tiles');
+    await tiles.waitFor();
+    assert.match((await tiles.textContent()) ?? '', /ໄບຕ໌/);
+    assert.doesNotMatch((await tiles.textContent()) ?? '', /byte/i);
     assert.ok(await laoFontLoaded(page), 'Noto Sans Lao is loaded and used');
     // The section list is folded behind a menu button on a phone.
     const nav = page.locator('#adm-nav');
@@ -301,7 +318,13 @@ forEachStore('administration console in Chromium', (kind) => {
       name: 'ນຳເຂົ້າ.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(
-        `email,name,unit\nnew1@${DOMAIN},ຄົນໃໝ່ ໜຶ່ງ,${VIENTIANE}\nnew2@${DOMAIN},ຄົນໃໝ່ ສອງ,${LUANGPRABANG}\nnew1@${DOMAIN},ຊ້ຳ,${VIENTIANE}\n`,
+        [
+          'email,name,unit,quota,password',
+          `new1@${DOMAIN},ຄົນໃໝ່ ໜຶ່ງ,${VIENTIANE},,`,
+          `new2@${DOMAIN},ຄົນໃໝ່ ສອງ,${LUANGPRABANG},,`,
+          `new1@${DOMAIN},ຊ້ຳ,${VIENTIANE},,`,
+          `new3@${DOMAIN},ຄົນໃໝ່ ສາມ,/ແຂວງ,lots,12345`,
+        ].join('\n'),
       ),
     });
     await page.getByRole('button', { name: 'ກວດໄຟລ໌' }).click();
@@ -310,8 +333,18 @@ forEachStore('administration console in Chromium', (kind) => {
     const problems = page.getByTestId('import-problems');
     await problems.getByText('ຢູ່ນອກຂອບເຂດຂອງທ່ານ').waitFor();
     await problems.getByText('ມີສອງເທື່ອໃນໄຟລ໌').waitFor();
+    await problems.getByText('"lots" ບໍ່ແມ່ນຂະໜາດ').waitFor();
+    await problems.getByText('ລະຫັດຜ່ານຕ້ອງຍາວຢ່າງໜ້ອຍ 10 ຕົວອັກສອນ').waitFor();
+    await problems.getByText('"/ແຂວງ" ບໍ່ແມ່ນເສັ້ນທາງໜ່ວຍງານ').waitFor();
+    // Every problem in Lao: none of the server's English sentences is left.
+    assert.doesNotMatch(
+      (await problems.locator('tbody').textContent()) ?? '',
+      /outside|twice|not a|must be|is empty/,
+    );
     assert.equal(await overflows(page), false, 'the import preview fits the phone');
     await screenshot(page, `admin-${kind}-lo-phone-import`);
+    await problems.locator('tbody tr').last().scrollIntoViewIfNeeded();
+    await screenshot(page, `admin-${kind}-lo-phone-import-problems`);
     await context.close();
   });
 
@@ -351,6 +384,8 @@ forEachStore('administration console in Chromium', (kind) => {
     assert.ok(initial.length >= 10, 'the generated password is shown');
     await dialog.getByRole('button', { name: 'Open the account' }).click();
     await page.getByRole('heading', { name: 'ຄຳຫຼ້າ ວົງສະຫວັນ' }).waitFor();
+    // A 2G quota is 2 × 1024³ bytes: "2 GB", as it was typed.
+    await page.getByText(/used of 2 GB$/).waitFor();
     await page.getByLabel('New alias').fill(`khamla.v@${DOMAIN}`);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByText(`khamla.v@${DOMAIN} now delivers to this account.`).waitFor();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import i18next from 'i18next';
+import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS } from '../../src/core/userimport.ts';
 import { PROBLEM_CODES, PROBLEMS, problem } from '../../src/util/problems.ts';
 
 const LOCALES = join(import.meta.dirname, '..', '..', 'web', 'src', 'locales');
@@ -56,4 +57,10 @@ test('a problem in Lao carries what the server named (the unit, the line)', asyn
     for (const lng of ['en', 'lo'])
       assert.doesNotMatch(t.t(`problem.${code}`, { ...params, lng }), /\{\{/, `${lng} ${code}`);
   }
+});
+
+test("the English of a bad header names the import's own columns", () => {
+  const { message } = problem('csvColumnsMissing', { line: 1, missing: 'name' });
+  assert.ok(message.includes(`columns ${REQUIRED_COLUMNS.join(',')} `), message);
+  assert.ok(message.includes(`(optional: ${OPTIONAL_COLUMNS.join(',')})`), message);
 });
