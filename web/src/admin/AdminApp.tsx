@@ -93,7 +93,8 @@ function Console({ route, admin }: { route: string[]; admin: AdminValue }) {
           ))}
         </nav>
       </div>
-      <main className="adm-main">
+      {/* Scrolls on its own: focusable, so that a keyboard can scroll it (WCAG 2.1.1). */}
+      <main className="adm-main" tabIndex={0}>
         <Body section={current} rest={route.slice(1)} />
       </main>
     </div>

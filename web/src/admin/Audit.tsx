@@ -115,7 +115,9 @@ export function Audit() {
                         {Object.keys(r.detail).length > 0 && (
                           <details>
                             <summary>{t('audit.details')}</summary>
-                            <pre className="adm-json">{JSON.stringify(r.detail, null, 1)}</pre>
+                            <pre className="adm-json" tabIndex={0}>
+                              {JSON.stringify(r.detail, null, 1)}
+                            </pre>
                           </details>
                         )}
                       </td>

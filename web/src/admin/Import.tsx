@@ -99,7 +99,8 @@ export function Import() {
       {!job && (
         <form className="card" onSubmit={upload}>
           <p>{t('import.intro')}</p>
-          <pre className="adm-sample">
+          {/* Focusable, so that a keyboard can scroll it on a narrow screen (WCAG 2.1.1). */}
+          <pre className="adm-sample" tabIndex={0} aria-label={t('import.sample')}>
             email,name,unit,quota,aliases,personal_email{'\n'}
             somchai@moes.gov.la,ສົມໃຈ ພົມມະຈັນ,/ministry/provinces/vientiane,2G,,{'\n'}
             noy@moes.gov.la,ນ້ອຍ ແກ້ວມະນີ,/ministry/provinces/vientiane/xaythany,,,noy.k@gmail.com

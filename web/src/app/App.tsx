@@ -116,7 +116,7 @@ function SignedIn(props: {
     <SessionContext.Provider value={value}>
       <div className="app">
         <header className="topbar">
-          <a className="brand" href="#/mail">
+          <a className="brand" href="#/mail" aria-label="Champa">
             <img src="/icon.svg" alt="" width="28" height="28" />
             <span>Champa</span>
           </a>

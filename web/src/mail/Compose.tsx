@@ -27,7 +27,7 @@ import {
 } from './model.ts';
 import { remember } from './recent.ts';
 import { RecipientField } from './RecipientField.tsx';
-import { LinkIcon, QuoteIcon } from './icons.tsx';
+import { LinkIcon, NumberedListIcon, QuoteIcon } from './icons.tsx';
 
 const SAVE_DELAY_MS = 1500;
 
@@ -629,7 +629,7 @@ function EditorToolbar({ editor }: { editor: Editor | null }) {
       {b(t('bulletList'), '•', editor.isActive('bulletList'), () =>
         editor.chain().focus().toggleBulletList().run(),
       )}
-      {b(t('numberedList'), '1.', editor.isActive('orderedList'), () =>
+      {b(t('numberedList'), <NumberedListIcon />, editor.isActive('orderedList'), () =>
         editor.chain().focus().toggleOrderedList().run(),
       )}
       {b(t('quote'), <QuoteIcon />, editor.isActive('blockquote'), () =>

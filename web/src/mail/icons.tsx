@@ -37,6 +37,13 @@ export const QuoteIcon = () => (
   </svg>
 );
 
+/** Numbered list: "1" and "2" beside two lines (an icon, so the button's name is its label). */
+export const NumberedListIcon = () => (
+  <svg {...common}>
+    <path d="M10 7h10M10 17h10M4 5.5l1.5-1V10M3.5 14.5c.5-1 2.5-1 2.5.5 0 1-2.5 2-2.5 3.5h2.5" />
+  </svg>
+);
+
 export const BackIcon = () => (
   <svg {...common} width={20} height={20}>
     <path d="M15 5l-7 7 7 7" />
