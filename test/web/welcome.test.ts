@@ -43,6 +43,18 @@ forEachStore('welcome link in Chromium', (kind) => {
     if (!needChromium(t)) return;
     browser = await launch();
     const { page } = await newPage(browser, 'phone');
+    // A reader whose phone is in Lao is told in Lao why a password cannot be used.
+    const lao = await newPage(browser, 'phone', { locale: 'lo-LA' });
+    await lao.page.goto(`${server.origin}/welcome#${token}`);
+    await lao.page.getByText('bounmy@school.test').waitFor();
+    await lao.page.locator('input[name="new-password"]').fill('short');
+    await lao.page.locator('input[name="new-password-again"]').fill('short');
+    await lao.page.locator('form button[type="submit"]').click();
+    await lao.page.getByText('ລະຫັດຜ່ານຕ້ອງຍາວຢ່າງໜ້ອຍ').waitFor();
+    assert.equal(await lao.page.getByText('at least').count(), 0, 'no English left');
+    await screenshot(lao.page, `welcome-${kind}-lo-weak`);
+    await lao.context.close();
+
     await page.goto(`${server.origin}/welcome#${token}`);
     await page.getByText('bounmy@school.test').waitFor();
     await page.getByLabel('New password', { exact: true }).fill(CHOSEN);

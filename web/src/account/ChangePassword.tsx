@@ -3,11 +3,13 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/http.ts';
+import { useProblemText } from '../i18n/problems.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { Field } from '../ui/Field.tsx';
 
 export function ChangePasswordForm({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation('account');
+  const problemText = useProblemText();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -26,8 +28,8 @@ export function ChangePasswordForm({ onDone }: { onDone: () => void }) {
       await api('POST', '/api/account/password', { current, password: next });
       onDone();
     } catch (err) {
-      if (err instanceof ApiError && err.fieldMessage('password'))
-        setErrors({ password: t('password.weak', { detail: err.fieldMessage('password') }) });
+      const problem = err instanceof ApiError ? err.fieldError('password') : undefined;
+      if (problem) setErrors({ password: t('password.weak', { detail: problemText(problem) }) });
       else if (err instanceof ApiError && err.status === 400)
         setErrors({ current: t('password.currentWrong') });
       else setErrors({ form: t('refused.unreachable') });

@@ -4,6 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/http.ts';
+import { useProblemText } from '../i18n/problems.ts';
 import { Alert, Spinner } from '../ui/Alert.tsx';
 import { Field } from '../ui/Field.tsx';
 import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
@@ -16,6 +17,7 @@ interface WelcomeInfo {
 
 export function Welcome({ token }: { token: string }) {
   const { t } = useTranslation('account');
+  const problemText = useProblemText();
   const [info, setInfo] = useState<WelcomeInfo | null | 'invalid'>(null);
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
@@ -38,8 +40,10 @@ export function Welcome({ token }: { token: string }) {
       await api('POST', '/api/welcome', { token, password }, { quiet401: true });
       setDone(true);
     } catch (err) {
-      const detail = err instanceof ApiError ? err.fieldMessage('password') : undefined;
-      setError(detail ? t('password.weak', { detail }) : t('welcome.invalid'));
+      const problem = err instanceof ApiError ? err.fieldError('password') : undefined;
+      setError(
+        problem ? t('password.weak', { detail: problemText(problem) }) : t('welcome.invalid'),
+      );
     }
   };
 
