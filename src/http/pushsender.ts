@@ -20,7 +20,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { isIP, type LookupFunction } from 'node:net';
 import { lookup as systemLookup } from 'node:dns/promises';
 import type { Core } from '../core/core.ts';
-import { listPushSubscriptions } from '../core/pushsubs.ts';
+import { deletePushSubscription, listPushSubscriptions } from '../core/pushsubs.ts';
 import { makeResolver, type DnsResolver } from '../mail/dns.ts';
 import { accountIdOf, type PushPost, type PushTarget } from '../jmap/context.ts';
 import { stateChange } from '../jmap/push.ts';
@@ -235,6 +235,20 @@ export function pushSender(core: Core, opts: PushSenderOptions = {}): PushSender
         if (status >= 200 && status < 300) {
           core.log.debug({ ...where, status, attempt }, 'push delivered');
           return { result: 'delivered', status, attempts: attempt };
+        }
+        // RFC 8030 §7.3 / §8.2: 404 and 410 say the subscription is gone at the push service
+        // for good; sending to it again is useless, so it is removed here too.
+        if (status === 404 || status === 410) {
+          await deletePushSubscription(core, target.accountId, target.id);
+          core.log.info(
+            { ...where, status },
+            'push subscription gone at the push service: removed',
+          );
+          return {
+            result: 'failed',
+            reason: `gone (${status}): subscription removed`,
+            attempts: attempt,
+          };
         }
         // No redirect is followed: it could lead anywhere, a private address included.
         reason =

@@ -252,6 +252,33 @@ forEachStore('JMAP push subscriptions', (kind) => {
     await env.api([['PushSubscription/set', { destroy: [id] }, 'd']]);
   });
 
+  test('a subscription the push service says is gone (410, 404) is removed', async () => {
+    allowPrivate(true);
+    rx.answers.set('/expired', [410]);
+    rx.answers.set('/unknown', [404]);
+    const start = rx.arrivals.length;
+    const set = await create({
+      e: { deviceClientId: 'old-phone', url: at('push.test', '/expired') },
+      u: { deviceClientId: 'old-tablet', url: at('push.test', '/unknown') },
+      k: { deviceClientId: 'new-phone', url: at('push.test', '/kept') },
+    });
+    const ids = ['e', 'u', 'k'].map((k) => set.created![k]!.id);
+    await arrived(start + 3);
+    // Each answered its verification; the gone ones are removed, the other stays.
+    let left: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const r = await env.api([['PushSubscription/get', { ids: null }, 'g']]);
+      left = (r[0]![1] as { list: { id: string }[] }).list.map((s) => s.id);
+      if (!left.includes(ids[0]!) && !left.includes(ids[1]!)) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.deepEqual(
+      left.filter((id) => ids.includes(id)),
+      [ids[2]],
+    );
+    await env.api([['PushSubscription/set', { destroy: [ids[2]] }, 'd']]);
+  });
+
   test('a failing push service is retried; a redirect is not followed; a 4xx is not retried', async () => {
     allowPrivate(true);
     const sender = pushSender(env.core, { retryDelaysMs: [0, 0] });
@@ -283,9 +310,9 @@ forEachStore('JMAP push subscriptions', (kind) => {
       assert.equal(count('/moved'), 1);
       assert.equal(count('/elsewhere'), 0);
 
-      rx.answers.set('/gone', [410]);
-      const gone = await sender.send(target('/gone'), body);
-      assert.deepEqual([gone.result, count('/gone')], ['failed', 1]);
+      rx.answers.set('/bad', [400]);
+      const bad = await sender.send(target('/bad'), body);
+      assert.deepEqual([bad.result, count('/bad')], ['failed', 1]);
 
       // An endpoint that never answers is given up after the attempt's deadline.
       rx.answers.set('/hang', [0]);
