@@ -1,7 +1,8 @@
 // Copying and moving emails between mailboxes of one account (IMAP COPY/MOVE, JMAP
 // Email/set mailboxIds). Mail is JMAP-shaped: a copy adds the email to the target mailbox
 // under a fresh UID (one blob, one keyword set). Only when the email is already in the target
-// (IMAP COPY into the same mailbox) is a new email row made, sharing the blob. Move = copy,
+// (IMAP COPY into the same mailbox) is a new email row made, sharing the blob (and the
+// thread, which the change log then records as updated). Move = copy,
 // then `removeFromMailbox` on the source: two transactions, so a crash between them leaves
 // the message in both mailboxes, never in none.
 import { UserError } from '../util/errors.ts';
@@ -70,6 +71,8 @@ export async function copyEmails(
         await takeBlob(trx, email.blob_hash, Number(email.size), 1, now);
         addedBytes += Number(email.size);
         changes.push({ type: 'Email', id: targetId, op: 'c' });
+        // The new email joins the thread of the one it copies (RFC 8621 §3).
+        changes.push({ type: 'Thread', id: email.thread_id, op: 'u' });
       } else {
         await trx
           .updateTable('emails')
@@ -113,6 +116,7 @@ export async function copyEmails(
     ]);
     events.add(accountId, modseq, 'Email');
     events.add(accountId, modseq, 'Mailbox');
+    if (changes.some((c) => c.type === 'Thread')) events.add(accountId, modseq, 'Thread');
     return copied;
   });
   events.publish(core);

@@ -2,7 +2,8 @@
 // all end here. Order, for durability (nothing acknowledged is ever lost):
 //   1. the blob is written and fsynced (once, however many recipients);
 //   2. one transaction takes the blob reference, and per recipient: the next modseq, the
-//      email row, its UID in the mailbox, and the change-log rows;
+//      email row, its UID in the mailbox, and the change-log rows (Email 'c', Mailbox 'u',
+//      and Thread 'c' for a new thread or 'u' for one the message joins);
 //   3. after commit, the change events are published (IMAP IDLE, JMAP push…).
 // The message is parsed once, before the transaction: metadata, the full-text index's
 // words (cut once however many recipients) and the envelope and part structure of the blob
@@ -70,7 +71,12 @@ interface Job {
 
 type Trx = Transaction<Database>;
 
-async function threadFor(trx: Trx, accountId: number, meta: MessageMeta): Promise<string> {
+/** The thread a message joins: that of a message it answers, else a new one (`fresh`). */
+async function threadFor(
+  trx: Trx,
+  accountId: number,
+  meta: MessageMeta,
+): Promise<{ id: string; fresh: boolean }> {
   const ids = [...meta.inReplyTo, ...meta.references].slice(-20);
   if (ids.length > 0) {
     const hit = await trx
@@ -79,9 +85,9 @@ async function threadFor(trx: Trx, accountId: number, meta: MessageMeta): Promis
       .where('account_id', '=', accountId)
       .where('message_id', 'in', ids)
       .executeTakeFirst();
-    if (hit) return hit.thread_id;
+    if (hit) return { id: hit.thread_id, fresh: false };
   }
-  return newId('T');
+  return { id: newId('T'), fresh: true };
 }
 
 /** Takes the next UID of the target mailbox (by role, name, or INBOX as the fallback). */
@@ -159,6 +165,7 @@ async function storeJob(
       continue;
     }
     const emailId = newId('M');
+    const thread = await threadFor(trx, t.accountId, meta);
     emails.push({
       account_id: t.accountId,
       id: emailId,
@@ -167,7 +174,7 @@ async function storeJob(
       received_at: now,
       sent_at: meta.sentAt,
       message_id: meta.messageId,
-      thread_id: await threadFor(trx, t.accountId, meta),
+      thread_id: thread.id,
       subject: meta.subject,
       from_addr: meta.from,
       to_addr: meta.to,
@@ -187,9 +194,18 @@ async function storeJob(
     changes.push(
       { account_id: t.accountId, modseq, type: 'Email', object_id: emailId, op: 'c' },
       { account_id: t.accountId, modseq, type: 'Mailbox', object_id: box.id, op: 'u' },
+      // A thread is created by its first email and changes with every one that joins it.
+      {
+        account_id: t.accountId,
+        modseq,
+        type: 'Thread',
+        object_id: thread.id,
+        op: thread.fresh ? 'c' : 'u',
+      },
     );
     events.add(t.accountId, modseq, 'Email');
     events.add(t.accountId, modseq, 'Mailbox');
+    events.add(t.accountId, modseq, 'Thread');
     out.push({ accountId: t.accountId, ok: true, emailId, uid: box.uid, mailboxId: box.id });
   }
   // Many rows per statement: a notice to 1,500 staff is a handful of inserts, not 4,500.

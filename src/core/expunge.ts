@@ -7,7 +7,8 @@
 //   3. each removed (mailbox, UID) leaves a tombstone (IMAP VANISHED, QRESYNC), and the other
 //      mailboxes of emails that stay elsewhere have their modseq raised with the email's;
 //   4. the change log records Email 'd' for destroyed emails, Email 'u' for emails still in
-//      another mailbox (their mailbox set changed), and Mailbox 'u' for the mailbox.
+//      another mailbox (their mailbox set changed), Mailbox 'u' for the mailbox, and for the
+//      thread of each destroyed email Thread 'u' (it lost an email) or 'd' (it lost its last).
 // After commit the change is published on the bus (IMAP IDLE, JMAP push…).
 import type { Core } from './core.ts';
 import {
@@ -64,6 +65,7 @@ export async function removeFromMailbox(
       return [];
     }
     const destroyed = new Set<string>();
+    const threads = new Set<string>();
     const hashes: string[] = [];
     let bytes = 0;
     const goneIds = gone.map((g) => g.emailId);
@@ -82,14 +84,27 @@ export async function removeFromMailbox(
             ),
           ),
         )
-        .returning(['id', 'blob_hash', 'size'])
+        .returning(['id', 'blob_hash', 'size', 'thread_id'])
         .execute();
       for (const r of rows) {
         destroyed.add(r.id);
         hashes.push(r.blob_hash);
         bytes += Number(r.size);
+        threads.add(r.thread_id);
       }
     }
+    // A thread that lost an email changed; one that lost its last is gone (RFC 8621 §3).
+    const threadIds = [...threads];
+    const remaining = new Set<string>();
+    for (let i = 0; i < threadIds.length; i += CHUNK)
+      for (const r of await trx
+        .selectFrom('emails')
+        .select('thread_id')
+        .distinct()
+        .where('account_id', '=', accountId)
+        .where('thread_id', 'in', threadIds.slice(i, i + CHUNK))
+        .execute())
+        remaining.add(r.thread_id);
     const kept = goneIds.filter((id) => !destroyed.has(id));
     for (let i = 0; i < kept.length; i += CHUNK)
       await trx
@@ -127,9 +142,15 @@ export async function removeFromMailbox(
         op: destroyed.has(id) ? ('d' as const) : ('u' as const),
       })),
       { type: 'Mailbox', id: mailboxId, op: 'u' },
+      ...threadIds.map((id) => ({
+        type: 'Thread',
+        id,
+        op: remaining.has(id) ? ('u' as const) : ('d' as const),
+      })),
     ]);
     events.add(accountId, modseq, 'Email');
     events.add(accountId, modseq, 'Mailbox');
+    if (threadIds.length > 0) events.add(accountId, modseq, 'Thread');
     return gone.map((g) => ({ ...g, destroyed: destroyed.has(g.emailId) }));
   });
   events.publish(core);

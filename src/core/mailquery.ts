@@ -1,11 +1,10 @@
 // Read side of mail for JMAP-shaped doors (the JMAP door, later the web app's needs): the
 // mailboxes of emails, the emails of threads, per-mailbox email and thread counts in one
-// aggregate, email listing with simple filters and sorts, change-log reads by type, and
-// whether an account may read a blob. Reads only; writes go through keywords.ts, copy.ts,
+// aggregate, change-log reads by type, and whether an account may read a blob (listing
+// emails with filters, sorts and paging: emaillist.ts). Reads only; writes go through keywords.ts, copy.ts,
 // expunge.ts and mailboxset.ts.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { parseKeywords } from '../mail/keywords.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -100,132 +99,6 @@ export async function mailboxTotals(
       },
     ]),
   );
-}
-
-export interface EmailListFilter {
-  inMailbox?: string;
-  /** Emails in at least one mailbox other than these. */
-  inMailboxOtherThan?: string[];
-  before?: number;
-  after?: number;
-  minSize?: number;
-  maxSize?: number;
-  /** Emails with / without this keyword. */
-  hasKeyword?: string;
-  notKeyword?: string;
-}
-
-export interface EmailListItem {
-  id: string;
-  threadId: string;
-  keywords: string[];
-  receivedAt: number;
-  sentAt: number | null;
-  size: number;
-}
-
-export type EmailSortKey = 'receivedAt' | 'sentAt' | 'size';
-
-const SORT_COLUMN = { receivedAt: 'e.received_at', sentAt: 'e.sent_at', size: 'e.size' } as const;
-
-/** A LIKE pattern matching a keyword inside the stored JSON array. */
-function keywordPattern(k: string): string {
-  return '%' + JSON.stringify(k).replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-}
-
-function filtered(db: Db, accountId: number, filter: EmailListFilter) {
-  let q = db.selectFrom('emails as e').where('e.account_id', '=', accountId);
-  if (filter.inMailbox !== undefined) {
-    const mb = filter.inMailbox;
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('email_mailboxes as em')
-          .select('em.uid')
-          .where('em.account_id', '=', accountId)
-          .whereRef('em.email_id', '=', 'e.id')
-          .where('em.mailbox_id', '=', mb),
-      ),
-    );
-  }
-  if (filter.inMailboxOtherThan !== undefined) {
-    const not = filter.inMailboxOtherThan;
-    q = q.where((eb) => {
-      let sub = eb
-        .selectFrom('email_mailboxes as em')
-        .select('em.uid')
-        .where('em.account_id', '=', accountId)
-        .whereRef('em.email_id', '=', 'e.id');
-      if (not.length > 0) sub = sub.where('em.mailbox_id', 'not in', not);
-      return eb.exists(sub);
-    });
-  }
-  if (filter.before !== undefined) q = q.where('e.received_at', '<', filter.before);
-  if (filter.after !== undefined) q = q.where('e.received_at', '>=', filter.after);
-  if (filter.minSize !== undefined) q = q.where('e.size', '>=', filter.minSize);
-  if (filter.maxSize !== undefined) q = q.where('e.size', '<', filter.maxSize);
-  if (filter.hasKeyword !== undefined)
-    q = q.where(sql<boolean>`e.keywords like ${keywordPattern(filter.hasKeyword)} escape '\\'`);
-  if (filter.notKeyword !== undefined)
-    q = q.where(sql<boolean>`e.keywords not like ${keywordPattern(filter.notKeyword)} escape '\\'`);
-  return q;
-}
-
-/**
- * The account's emails matching the filter, sorted; ties are broken by id in the direction of
- * the first sort key, so (account, received_at, id) serves the usual newest-first order from
- * its index. `page` reads only a window of the result (JMAP Email/query's position/limit).
- */
-export async function listEmails(
-  db: Db,
-  accountId: number,
-  filter: EmailListFilter,
-  sort: { key: EmailSortKey; ascending: boolean }[],
-  page?: { offset: number; limit: number },
-): Promise<EmailListItem[]> {
-  let q = filtered(db, accountId, filter).select([
-    'e.id',
-    'e.thread_id',
-    'e.keywords',
-    'e.received_at',
-    'e.sent_at',
-    'e.size',
-  ]);
-  for (const s of sort) q = q.orderBy(SORT_COLUMN[s.key], s.ascending ? 'asc' : 'desc');
-  q = q.orderBy('e.id', sort[0] && !sort[0].ascending ? 'desc' : 'asc');
-  if (page) q = q.limit(page.limit).offset(page.offset);
-  const rows = await q.execute();
-  return rows.map((r) => ({
-    id: r.id,
-    threadId: r.thread_id,
-    keywords: parseKeywords(r.keywords),
-    receivedAt: Number(r.received_at),
-    sentAt: r.sent_at === null ? null : Number(r.sent_at),
-    size: Number(r.size),
-  }));
-}
-
-/** How many of the account's emails match the filter. */
-export async function countEmails(
-  db: Db,
-  accountId: number,
-  filter: EmailListFilter,
-): Promise<number> {
-  const keys = Object.keys(filter).filter((k) => filter[k as keyof EmailListFilter] !== undefined);
-  if (keys.length === 1 && filter.inMailbox !== undefined) {
-    // A mailbox alone: its memberships, counted on the primary key without the emails.
-    const one = await db
-      .selectFrom('email_mailboxes')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('account_id', '=', accountId)
-      .where('mailbox_id', '=', filter.inMailbox)
-      .executeTakeFirst();
-    return Number(one?.n ?? 0);
-  }
-  const row = await filtered(db, accountId, filter)
-    .select((eb) => eb.fn.countAll().as('n'))
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
 }
 
 /** The ids of the emails in these threads (e.g. to see which one now stands for a thread). */

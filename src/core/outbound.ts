@@ -1,7 +1,8 @@
 // Mail leaving for other servers: the durable outbound queue's records and the delivery log.
 // Doors (SMTP submission, JMAP EmailSubmission, bounces, the MX for a mailbox that was full)
 // call `enqueue`; the queue worker in src/queue/ takes due recipients, delivers, and records
-// each attempt with `logDelivery`.
+// each attempt with `logDelivery` (and, for mail sent through JMAP, the submission's delivery
+// status: submissionstatus.ts).
 // Invariant: `enqueue` returns only after the blob is fsynced and the rows are committed.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeliveryLogEntry } from '../store/schema.ts';
@@ -10,6 +11,8 @@ import type { Core } from './core.ts';
 import { releaseBlobs, takeBlob } from './blobrefs.ts';
 import { UserError } from '../util/errors.ts';
 import { problem } from '../util/problems.ts';
+import { PendingEvents } from './changes.ts';
+import { noteQueueOutcome } from './submissionstatus.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -41,9 +44,18 @@ export interface OutboundMessage {
   ret?: 'FULL' | 'HDRS' | null;
 }
 
-/** Queues a message for remote recipients; returns the queue id. */
-export async function enqueue(core: Core, msg: OutboundMessage, now = Date.now()): Promise<number> {
-  return (await enqueueMany(core, [msg], now))[0]!;
+/**
+ * Queues a message for remote recipients; returns the queue id. `within`, when given, runs
+ * in the transaction that queues it, with its queue id (a JMAP submission becomes final in
+ * the same commit as its message enters the queue).
+ */
+export async function enqueue(
+  core: Core,
+  msg: OutboundMessage,
+  now = Date.now(),
+  within?: (trx: Transaction<Database>, queueId: number) => Promise<void>,
+): Promise<number> {
+  return (await enqueueMany(core, [msg], now, within && ((trx, ids) => within(trx, ids[0]!))))[0]!;
 }
 
 /**
@@ -55,15 +67,19 @@ export async function enqueueMany(
   core: Core,
   msgs: OutboundMessage[],
   now = Date.now(),
+  within?: (trx: Transaction<Database>, queueIds: number[]) => Promise<void>,
 ): Promise<number[]> {
   if (msgs.length === 0) return [];
   if (msgs.some((m) => m.recipients.length === 0)) throw new Error('enqueue: no recipients');
   const hashes = await Promise.all(msgs.map((m) => core.blobs.put(m.raw)));
   const ids = await core.db.transaction().execute(async (trx) => {
+    let out: number[] = [];
     if (msgs.length > 1 && new Set(hashes).size === hashes.length)
-      return insertQueuedMany(trx, msgs, hashes, now);
-    const out: number[] = [];
-    for (const [i, msg] of msgs.entries()) out.push(await insertQueued(trx, msg, hashes[i]!, now));
+      out = await insertQueuedMany(trx, msgs, hashes, now);
+    else
+      for (const [i, msg] of msgs.entries())
+        out.push(await insertQueued(trx, msg, hashes[i]!, now));
+    if (within) await within(trx, out);
     return out;
   });
   core.bus.publish({ accountId: 0, modseq: 0, types: ['Queue'] });
@@ -310,7 +326,8 @@ export async function retryQueue(core: Core, queueId?: number, now = Date.now())
  * was not delivered. Returns how many recipients were still waiting.
  */
 export async function removeQueued(core: Core, queueId: number, now = Date.now()): Promise<number> {
-  return core.db.transaction().execute(async (trx) => {
+  const events = new PendingEvents();
+  const n = await core.db.transaction().execute(async (trx) => {
     const msg = await trx
       .selectFrom('queue_messages')
       .selectAll()
@@ -323,7 +340,7 @@ export async function removeQueued(core: Core, queueId: number, now = Date.now()
       .where('message_id', '=', queueId)
       .where('status', '=', 'queued')
       .execute();
-    for (const w of waiting)
+    for (const w of waiting) {
       await logDelivery(trx, {
         queue_id: queueId,
         message_id: msg.message_id,
@@ -334,9 +351,18 @@ export async function removeQueued(core: Core, queueId: number, now = Date.now()
         remote: null,
         at: now,
       });
+      if (msg.account_id !== null)
+        await noteQueueOutcome(trx, events, Number(msg.account_id), queueId, w.recipient, {
+          status: 'bounced',
+          reply: '554 5.0.0 removed from the queue by an administrator',
+          local: false,
+        });
+    }
     await trx.deleteFrom('queue_recipients').where('message_id', '=', queueId).execute();
     await trx.deleteFrom('queue_messages').where('id', '=', queueId).execute();
     await releaseBlobs(trx, [msg.blob_hash]);
     return waiting.length;
   });
+  events.publish(core);
+  return n;
 }

@@ -8,6 +8,8 @@ import type { Database, QueueMessage, QueueRecipient } from '../store/schema.ts'
 import type { Core } from './core.ts';
 import { releaseBlobs } from './blobrefs.ts';
 import { logDelivery, type DeliveryEvent } from './outbound.ts';
+import { PendingEvents } from './changes.ts';
+import { noteQueueOutcome } from './submissionstatus.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -78,6 +80,8 @@ export async function getQueueMessage(core: Core, id: number): Promise<QueueMess
 export interface AttemptOutcome {
   recipientId: number;
   status: 'queued' | 'delivered' | 'bounced';
+  /** The reply of this attempt as the sender should see it (JMAP deliveryStatus smtpReply). */
+  reply: string;
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
@@ -86,7 +90,8 @@ export interface AttemptOutcome {
 }
 
 /**
- * Records the outcome of one attempt for one recipient, with its delivery-log row. When no
+ * Records the outcome of one attempt for one recipient, with its delivery-log row and, for
+ * mail sent through JMAP, the submission's delivery status (submissionstatus.ts). When no
  * recipient of the message is left to deliver, the message leaves the queue and its blob
  * loses the queue's reference (the delivery log keeps the history).
  */
@@ -97,6 +102,7 @@ export async function recordAttempt(
   o: AttemptOutcome,
   now: number,
 ): Promise<void> {
+  const events = new PendingEvents();
   await core.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('queue_recipients')
@@ -120,8 +126,16 @@ export async function recordAttempt(
       remote: o.log.remote,
       at: now,
     });
+    // A message sent through JMAP: its submission's deliveryStatus follows (RFC 8621 §7).
+    if (msg.account_id !== null)
+      await noteQueueOutcome(trx, events, Number(msg.account_id), msg.id, recipient, {
+        status: o.status,
+        reply: o.reply,
+        local: o.log.remote === null,
+      });
     if (o.status !== 'queued') await dropIfDone(trx, msg.id);
   });
+  events.publish(core);
 }
 
 async function dropIfDone(trx: Db, queueId: number): Promise<void> {

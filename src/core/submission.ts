@@ -5,7 +5,8 @@
 // held for `jmap.undoSendSeconds` so the sender can cancel it. When due, a worker claims it
 // under a lease (a crash retries it; a claimed one cannot be canceled), delivers it as the
 // SMTP door does — local recipients through ingest(), others (and full local mailboxes)
-// through the outbound queue — and records the delivery status.
+// through the outbound queue — and records the delivery status, which then follows the
+// queue's attempts (submissionstatus.ts).
 // Invariants: a pending submission holds one reference on its blob until it is sent,
 // canceled or dropped; every change is logged as 'EmailSubmission' and published.
 import PostalMime, { type Address } from 'postal-mime';
@@ -15,6 +16,7 @@ import { nextModseq, PendingEvents, recordChanges } from './changes.ts';
 import { releaseBlobs, takeBlob } from './blobrefs.ts';
 import { ingest, type DeliveryTarget } from './deliver.ts';
 import { enqueue, retryDelayMs, type OutboundRecipient } from './outbound.ts';
+import type { DeliveryStatus } from './submissionstatus.ts';
 import { getDomain } from './domains.ts';
 import { listIdentities } from './identities.ts';
 import { newId } from './ids.ts';
@@ -37,11 +39,7 @@ export interface Envelope {
   rcptTo: EnvelopeAddress[];
 }
 
-export interface DeliveryStatus {
-  smtpReply: string;
-  delivered: 'queued' | 'yes' | 'no' | 'unknown';
-  displayed: 'unknown' | 'yes';
-}
+export type { DeliveryStatus };
 
 export interface Submission {
   id: string;
@@ -302,11 +300,38 @@ export async function dropSubmissions(trx: Db, accountId: number): Promise<void>
   );
 }
 
-/** Delivers one claimed submission; returns the status of each recipient. */
-async function send(
-  core: Core,
+/**
+ * The last step of sending, in the transaction that makes it true: the submission is final
+ * with its recipients' status (and the queue id they wait under), its held blob released,
+ * the change logged.
+ */
+async function finalize(
+  trx: Transaction<Database>,
+  events: PendingEvents,
   row: Row,
-): Promise<{ status: Record<string, DeliveryStatus>; queueId: number | null }> {
+  status: Record<string, DeliveryStatus>,
+  queueId: number | null,
+): Promise<void> {
+  const accountId = Number(row.account_id);
+  await trx
+    .updateTable('email_submissions')
+    .set({ undo_status: 'final', delivery_status: JSON.stringify(status), queue_id: queueId })
+    .where('account_id', '=', accountId)
+    .where('id', '=', row.id)
+    .execute();
+  await releaseBlobs(trx, [row.blob_hash]);
+  const modseq = await nextModseq(trx, accountId);
+  await recordChanges(trx, accountId, modseq, [{ type: 'EmailSubmission', id: row.id, op: 'u' }]);
+  events.add(accountId, modseq, 'EmailSubmission');
+}
+
+/**
+ * Delivers one claimed submission: local recipients at once, the others (and full local
+ * mailboxes) into the outbound queue. When some are queued, the submission is made final in
+ * the queue's own transaction, so the queue can never report on a recipient before the
+ * submission knows it is queued (core/submissionstatus.ts follows it from there).
+ */
+async function send(core: Core, row: Row): Promise<void> {
   const accountId = Number(row.account_id);
   const env = JSON.parse(row.envelope) as Envelope;
   const raw = await core.blobs.get(row.blob_hash);
@@ -338,27 +363,32 @@ async function send(
         deferred: { reason: '452 4.2.2 mailbox full', retryAt: now + retryDelayMs(core, 1) },
       });
     else
-      status[email] = { smtpReply: '250 2.0.0 delivered', delivered: 'yes', displayed: 'unknown' };
-  let queueId: number | null = null;
-  if (remote.length > 0) {
-    const messageId =
-      /^Message-ID:\s*<([^>\r\n]+)>/im.exec(raw.subarray(0, 64 * 1024).toString('latin1'))?.[1] ??
-      null;
-    queueId = await enqueue(core, {
-      sender: env.mailFrom.email,
-      recipients: remote,
-      raw,
-      accountId,
-      messageId,
-    });
+      status[email] = {
+        smtpReply: '250 2.0.0 delivered to a local mailbox',
+        delivered: 'yes',
+        displayed: 'unknown',
+      };
+  const events = new PendingEvents();
+  if (remote.length === 0)
+    await core.db.transaction().execute((trx) => finalize(trx, events, row, status, null));
+  else {
     for (const r of remote)
       status[r.address] = {
-        smtpReply: '250 2.0.0 queued',
+        smtpReply: r.deferred?.reason ?? '250 2.0.0 queued',
         delivered: 'queued',
         displayed: 'unknown',
       };
+    const messageId =
+      /^Message-ID:\s*<([^>\r\n]+)>/im.exec(raw.subarray(0, 64 * 1024).toString('latin1'))?.[1] ??
+      null;
+    await enqueue(
+      core,
+      { sender: env.mailFrom.email, recipients: remote, raw, accountId, messageId },
+      now,
+      (trx, queueId) => finalize(trx, events, row, status, queueId),
+    );
   }
-  return { status, queueId };
+  events.publish(core);
 }
 
 const running = new WeakMap<Core, Promise<unknown>>();
@@ -397,17 +427,7 @@ async function sendDue(core: Core, now: number): Promise<number> {
       .executeTakeFirst();
     if (Number(claim.numUpdatedRows) === 0) continue;
     try {
-      const { status, queueId } = await send(core, row);
-      await change(core, accountId, row.id, 'u', async (trx) => {
-        await trx
-          .updateTable('email_submissions')
-          .set({ undo_status: 'final', delivery_status: JSON.stringify(status), queue_id: queueId })
-          .where('account_id', '=', accountId)
-          .where('id', '=', row.id)
-          .execute();
-        await releaseBlobs(trx, [row.blob_hash]);
-        return true;
-      });
+      await send(core, row);
       sent++;
     } catch (err) {
       core.log.error(

@@ -1,6 +1,8 @@
 // The JMAP door's HTTP side (RFC 8620 §2, §3.1, §6.1, §6.2, §7.3): /.well-known/jmap redirects
 // to the session resource; /jmap/session, /jmap/api, /jmap/upload, /jmap/download and
-// /jmap/eventsource (eventsource.ts) need Basic authentication.
+// /jmap/eventsource (eventsource.ts) need Basic authentication. API requests and uploads in
+// progress are counted per account (jmap/concurrency.ts) and released in a `finally`, also
+// when the client disconnects mid-request.
 // The JMAP logic itself lives in src/jmap/ and speaks JSON only; this file maps it to HTTP.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +12,7 @@ import { startUploadExpiry } from '../core/uploads.ts';
 import type { Account } from '../store/schema.ts';
 import { handleApiRequest } from '../jmap/api.ts';
 import { RequestError, REQUEST_ERROR } from '../jmap/errors.ts';
+import { ConcurrencyGate } from '../jmap/concurrency.ts';
 import { CORE_LIMITS } from '../jmap/limits.ts';
 import { JMAP_PATHS, sessionResource } from '../jmap/session.ts';
 import { downloadBlob } from '../jmap/download.ts';
@@ -33,6 +36,11 @@ const UPLOAD = /^\/jmap\/upload\/([^/]+)\/$/;
 const EVENTSOURCE = '/jmap/eventsource/';
 const DOWNLOAD = /^\/jmap\/download\/([^/]+)\/([^/]+)\/([^/]*)$/;
 
+/** True when the client closed the connection before its request was read whole. */
+function clientGone(req: IncomingMessage): boolean {
+  return req.destroyed && !req.complete;
+}
+
 function origin(req: IncomingMessage, fallback: string): string {
   const host = req.headers.host;
   return `https://${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : fallback}`;
@@ -44,13 +52,22 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
 
   const streams = eventStreams(core);
   const pusher = pushSender(core);
-  const sockets = jmapSockets(core, auth, JMAP_PATHS.websocket, pusher.post);
+  // Work in progress per account, bounded as the session announces (RFC 8620 §2): API
+  // requests over HTTP and over the WebSocket share one count, uploads have their own.
+  const requests = new ConcurrencyGate('maxConcurrentRequests', CORE_LIMITS.maxConcurrentRequests);
+  const uploads = new ConcurrencyGate('maxConcurrentUpload', CORE_LIMITS.maxConcurrentUpload);
+
+  /** §3.6.1: over a concurrency limit the whole request is refused, its body left unread. */
+  const refuse = (req: IncomingMessage, res: ServerResponse, gate: ConcurrencyGate): void => {
+    const err = gate.refusal();
+    res.setHeader('Connection', 'close'); // the body is not read: do not keep the connection
+    sendProblem(req, res, err.status, err.type, err.message, err.extra);
+  };
+  const sockets = jmapSockets(core, auth, JMAP_PATHS.websocket, pusher.post, requests);
   // Mail sent from the web app leaves once its undo window is over (core/submission.ts).
   const stopSubmissions = startSubmissionWorker(core);
   // Uploads no email took are dropped after jmap.uploadTtlHours, their blobs collected.
   const stopExpiry = startUploadExpiry(core);
-  /** Uploads in progress per account, bounded by maxConcurrentUpload (RFC 8620 §2). */
-  const uploading = new Map<number, number>();
 
   return {
     upgrade: (req, socket, head) => sockets.upgrade(req, socket, head),
@@ -80,6 +97,11 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
       if (path === JMAP_PATHS.api && req.method === 'POST') {
         const account = await signedIn(req, res);
         if (!account) return true;
+        const leave = requests.enter(account.id);
+        if (!leave) {
+          refuse(req, res, requests);
+          return true;
+        }
         try {
           const body = await readBody(req, CORE_LIMITS.maxSizeRequest);
           const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -94,6 +116,7 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
           );
           sendJson(req, res, 200, response, { 'Cache-Control': 'no-cache, no-store' });
         } catch (err) {
+          if (clientGone(req)) return true; // it went away mid-request: no one to answer
           if (err instanceof BodyTooLarge)
             sendProblem(req, res, 413, REQUEST_ERROR.limit, err.message, {
               limit: 'maxSizeRequest',
@@ -101,6 +124,8 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
           else if (err instanceof RequestError)
             sendProblem(req, res, err.status, err.type, err.message, err.extra);
           else throw err;
+        } finally {
+          leave();
         }
         return true;
       }
@@ -113,14 +138,11 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
       if (up && req.method === 'POST') {
         const account = await signedIn(req, res);
         if (!account) return true;
-        const busy = uploading.get(account.id) ?? 0;
-        if (busy >= CORE_LIMITS.maxConcurrentUpload) {
-          sendProblem(req, res, 429, REQUEST_ERROR.limit, 'too many uploads at once', {
-            limit: 'maxConcurrentUpload',
-          });
+        const leave = uploads.enter(account.id);
+        if (!leave) {
+          refuse(req, res, uploads);
           return true;
         }
-        uploading.set(account.id, busy + 1);
         try {
           const body = await readBody(req, CORE_LIMITS.maxSizeUpload);
           const r = await uploadBlob(
@@ -133,15 +155,14 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
           if (r) sendJson(req, res, 201, r, { 'Cache-Control': 'no-cache, no-store' });
           else sendProblem(req, res, 404, 'about:blank', 'no such account');
         } catch (err) {
+          if (clientGone(req)) return true;
           if (!(err instanceof BodyTooLarge)) throw err;
           res.setHeader('Connection', 'close'); // the rest of the body is not read
           sendProblem(req, res, 413, REQUEST_ERROR.limit, err.message, {
             limit: 'maxSizeUpload',
           });
         } finally {
-          const n = (uploading.get(account.id) ?? 1) - 1;
-          if (n > 0) uploading.set(account.id, n);
-          else uploading.delete(account.id);
+          leave();
         }
         return true;
       }

@@ -2,8 +2,10 @@
 // upgraded with the "jmap" subprotocol, signed in the way every JMAP route is (Basic, or the
 // web app's session cookie — browsers cannot send Authorization on a WebSocket; a cookie
 // from another site's page is refused), messages bounded by maxSizeRequest and answered in
-// order (jmap/websocket.ts), StateChange pushes from the change bus once enabled (§4.3.5),
-// with pushState so a client coming back learns whether it missed something.
+// order (jmap/websocket.ts) and counted with the account's HTTP API requests against
+// maxConcurrentRequests (jmap/concurrency.ts), StateChange pushes from the change bus once
+// enabled (§4.3.5), with pushState so a client coming back learns whether it missed
+// something.
 // Invariants: the bus subscription ends with the socket; close() ends every socket.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,6 +14,7 @@ import type { Core } from '../core/core.ts';
 import { accountModseq } from '../core/messages.ts';
 import type { Account } from '../store/schema.ts';
 import { jmapAccountId, stateOf, type PushPost } from '../jmap/context.ts';
+import type { ConcurrencyGate } from '../jmap/concurrency.ts';
 import { CORE_LIMITS } from '../jmap/limits.ts';
 import { stateChange } from '../jmap/push.ts';
 import { handleWsMessage, WEBSOCKET_PROTOCOL } from '../jmap/websocket.ts';
@@ -35,6 +38,7 @@ export function jmapSockets(
   auth: HttpAuth,
   path: string,
   pushVerify: PushPost,
+  requests: ConcurrencyGate,
 ): JmapSockets {
   const wss = new WebSocketServer({
     noServer: true,
@@ -70,7 +74,7 @@ export function jmapSockets(
       // In order, one at a time: a client's requests are answered as sent.
       chain = chain.then(async () => {
         try {
-          const out = await handleWsMessage({ core, account, pushVerify }, text);
+          const out = await handleWsMessage({ core, account, pushVerify }, text, requests);
           if (out.reply) send(out.reply);
           if (!out.push) return;
           stopPush();

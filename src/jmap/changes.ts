@@ -1,8 +1,11 @@
 // Foo/changes from the account's one change log (RFC 8620 §5.2; DESIGN.md "One change log").
 // A state is the account's modseq. Changes are taken whole modseqs at a time, so a page never
 // splits one change; an id created and destroyed within the range is left out. A state that
-// is not a modseq this account has reached is cannotCalculateChanges.
+// is not a modseq this account has reached, or one below the account's tombstone horizon
+// (core/changes.ts: what left a collection before it is no longer known), is
+// cannotCalculateChanges.
 import { z } from 'zod';
+import { canCalculateChanges } from '../core/changes.ts';
 import { accountModseq } from '../core/messages.ts';
 import { changesOfType, mailboxesChangedSince } from '../core/mailquery.ts';
 import { MethodError } from './errors.ts';
@@ -33,6 +36,11 @@ export async function changesMethod(ctx: CallContext, raw: Args, type: string): 
   if (!/^(0|[1-9]\d{0,15})$/.test(args.sinceState) || Number(args.sinceState) > current)
     throw new MethodError('cannotCalculateChanges', `state ${args.sinceState} is not known`);
   const since = Number(args.sinceState);
+  if (!(await canCalculateChanges(db, accountId, since)))
+    throw new MethodError(
+      'cannotCalculateChanges',
+      `state ${args.sinceState} is older than the change history kept`,
+    );
   const max = args.maxChanges ?? DEFAULT_MAX;
   const rows = await changesOfType(db, accountId, type, since, READ_LIMIT);
   // Whole modseqs only: if the read was cut, the last modseq may be partial.

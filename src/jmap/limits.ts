@@ -17,9 +17,15 @@ export const KNOWN_CAPABILITIES = new Set([
 
 export const CORE_LIMITS = {
   maxSizeUpload: 50_000_000,
+  /** Per account, enforced by http/jmap.ts (jmap/concurrency.ts). */
   maxConcurrentUpload: 4,
   maxSizeRequest: 10_000_000,
-  maxConcurrentRequests: 4,
+  /**
+   * Per account, HTTP and WebSocket requests together (jmap/concurrency.ts). Above the six
+   * connections a browser opens to one host (one of them the push stream), so the web app,
+   * which does not queue its calls, is never refused, while a runaway client still is.
+   */
+  maxConcurrentRequests: 8,
   maxCallsInRequest: 32,
   maxObjectsInGet: 500,
   maxObjectsInSet: 500,

@@ -1,9 +1,11 @@
 // Foo/queryChanges (RFC 8620 §5.6) from the one change log: every object changed since the
 // old state goes in `removed` (the RFC lets a server name more than it must), and those of
 // them in the current results go in `added` with their index. The client then holds the
-// current results exactly. A state this account never reached is cannotCalculateChanges;
+// current results exactly. A state this account never reached, or one below its tombstone
+// horizon (core/changes.ts), is cannotCalculateChanges;
 // more than maxChanges is tooManyChanges.
 import { z } from 'zod';
+import { canCalculateChanges } from '../core/changes.ts';
 import { accountModseq } from '../core/messages.ts';
 import { changesOfType } from '../core/mailquery.ts';
 import { MethodError } from './errors.ts';
@@ -37,6 +39,11 @@ export async function changedSince(
   const current = await accountModseq(ctx.core.db, accountId);
   if (!/^(0|[1-9]\d{0,15})$/.test(sinceState) || Number(sinceState) > current)
     throw new MethodError('cannotCalculateChanges', `state ${sinceState} is not known`);
+  if (!(await canCalculateChanges(ctx.core.db, accountId, Number(sinceState))))
+    throw new MethodError(
+      'cannotCalculateChanges',
+      `state ${sinceState} is older than the change history kept`,
+    );
   const rows = await changesOfType(ctx.core.db, accountId, type, Number(sinceState), READ_LIMIT);
   if (rows.length === READ_LIMIT)
     throw new MethodError('cannotCalculateChanges', 'too much changed; query again');

@@ -4,6 +4,7 @@
 // problem details of RFC 8620 §3.6.1 (§4.3.4). WebSocketPushEnable / Disable (§4.3.5) turn
 // StateChange pushes on and off. http/jmapws.ts owns the sockets.
 import { handleApiRequest } from './api.ts';
+import type { ConcurrencyGate } from './concurrency.ts';
 import { RequestError, REQUEST_ERROR } from './errors.ts';
 import type { JmapContext } from './context.ts';
 
@@ -29,7 +30,16 @@ function requestError(err: RequestError, requestId: unknown): Record<string, unk
   };
 }
 
-export async function handleWsMessage(ctx: JmapContext, text: string): Promise<WsOutcome> {
+/**
+ * Handles one message. A Request takes one of the account's `requests` slots while it runs
+ * (maxConcurrentRequests, counted with the HTTP endpoint's); with none free it is refused
+ * with the `limit` RequestError (RFC 8620 §3.6.1, RFC 8887 §4.3.4).
+ */
+export async function handleWsMessage(
+  ctx: JmapContext,
+  text: string,
+  requests?: ConcurrencyGate,
+): Promise<WsOutcome> {
   let msg: unknown;
   try {
     msg = JSON.parse(text);
@@ -46,6 +56,8 @@ export async function handleWsMessage(ctx: JmapContext, text: string): Promise<W
   const type = obj['@type'];
   if (type === 'Request') {
     const id = obj.id;
+    const leave = requests ? requests.enter(ctx.account.id) : () => undefined;
+    if (!leave) return { reply: requestError(requests!.refusal(), id), push: null };
     try {
       const response = await handleApiRequest(ctx, text);
       return {
@@ -59,6 +71,8 @@ export async function handleWsMessage(ctx: JmapContext, text: string): Promise<W
     } catch (err) {
       if (err instanceof RequestError) return { reply: requestError(err, id), push: null };
       throw err;
+    } finally {
+      leave();
     }
   }
   if (type === 'WebSocketPushEnable') {

@@ -176,7 +176,7 @@ export function startQueue(core: Core, opts: QueueOptions = {}): QueueRunner {
         diagnostic: o.diagnostic,
         lastAttemptAt: t,
       };
-      const base = { recipientId: row.id, attempts, lastError: null };
+      const base = { recipientId: row.id, attempts, lastError: null, reply: o.diagnostic };
       if (o.kind === 'delivered') {
         await recordAttempt(
           core,

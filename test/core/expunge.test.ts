@@ -1,7 +1,8 @@
 // removeFromMailbox, the one removal path (POP3 UPDATE, IMAP EXPUNGE, JMAP destroy): an email
-// still in another mailbox stays (Email 'u'); one in no mailbox is destroyed (Email 'd'), its
-// bytes leave the quota and its blob loses its reference; nothing removed, nothing logged;
-// two removals of the same message at once remove it once; the bus hears after commit.
+// still in another mailbox stays (Email 'u'); one in no mailbox is destroyed (Email 'd', and
+// Thread 'd' for a thread left empty), its bytes leave the quota and its blob loses its
+// reference; nothing removed, nothing logged; two removals of the same message at once remove
+// it once; the bus hears after commit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachStore, makeCore } from '../helpers/stores.ts';
@@ -85,6 +86,12 @@ forEachStore('removeFromMailbox', (kind) => {
       .values({ account_id: account, mailbox_id: archive, uid: 1, email_id: id, modseq: 0 })
       .execute();
     const blob = await refcount(id);
+    const { thread_id: thread } = await core.db
+      .selectFrom('emails')
+      .select('thread_id')
+      .where('account_id', '=', account)
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     const before = await accountRow();
     const events: ChangeEvent[] = [];
     const off = core.bus.subscribe(account, (e) => events.push(e));
@@ -109,6 +116,7 @@ forEachStore('removeFromMailbox', (kind) => {
     assert.deepEqual(await changesAfter(Number(mid.modseq)), [
       `Email ${id} d`,
       `Mailbox ${archive} u`,
+      `Thread ${thread} d`, // its only email is gone (Thread/changes)
     ]);
     const b = await core.db
       .selectFrom('blobs')
@@ -143,7 +151,9 @@ forEachStore('removeFromMailbox', (kind) => {
     const size = raw('race 1').length + raw('race 2').length;
     assert.equal(Number((await accountRow()).used_bytes), Number(before.used_bytes) - size);
     assert.equal(
-      (await changesAfter(Number(before.modseq))).filter((c) => c.endsWith(' d')).length,
+      (await changesAfter(Number(before.modseq))).filter(
+        (c) => c.startsWith('Email ') && c.endsWith(' d'),
+      ).length,
       2,
     );
   });

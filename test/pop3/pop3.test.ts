@@ -208,6 +208,12 @@ forEachStore('POP3 door', (kind) => {
     assert.deepEqual(await inbox(env, bobId), bobIds, 'RSET kept everything');
     assert.equal(await modseqOf(env, bobId), modseqBefore, 'nothing changed, nothing logged');
 
+    const { thread_id: thread } = await env.core.db
+      .selectFrom('emails')
+      .select('thread_id')
+      .where('account_id', '=', bobId)
+      .where('id', '=', bobIds[1]!)
+      .executeTakeFirstOrThrow();
     const b = await Pop3Client.login(env.doors.ports.pop3, { user });
     assert.match(await b.cmd('DELE 2'), /^\+OK/);
     assert.match(await b.quit(), /^\+OK .*2 messages left/);
@@ -223,6 +229,7 @@ forEachStore('POP3 door', (kind) => {
     assert.deepEqual(changes.map((c) => [c.type, c.object_id, c.op]).sort(), [
       ['Email', bobIds[1], 'd'],
       ['Mailbox', mbox!.id, 'u'],
+      ['Thread', thread, 'd'],
     ]);
     assert.equal(
       await env.core.db

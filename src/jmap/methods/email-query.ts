@@ -3,17 +3,21 @@
 // through the shared full-text index (core/search.ts, whole words, so Lao works), combined
 // with AND/OR/NOT operators. Sorts: receivedAt (default, newest first), sentAt, size.
 // collapseThreads keeps the first email of each thread. A plain condition without text is
-// answered by SQL reading only the requested page (the list view of a 100,000-message
-// mailbox); the rest filters the candidates in memory. queryChanges: email-querychanges.ts.
+// answered by SQL reading only the requested page, with collapseThreads, a negative position
+// or an anchor too (core/emaillist.ts: the list view of a 100,000-message mailbox, paged
+// from anywhere); the rest filters the candidates in memory. queryChanges:
+// email-querychanges.ts.
 import { z } from 'zod';
 import { accountModseq } from '../../core/messages.ts';
 import {
   countEmails,
+  emailIndex,
+  emailPage,
   listEmails,
   type EmailListFilter,
   type EmailListItem,
   type EmailSortKey,
-} from '../../core/mailquery.ts';
+} from '../../core/emaillist.ts';
 import { searchText, type TextField } from '../../core/search.ts';
 import { flagToKeyword } from '../../mail/keywords.ts';
 import { CAP_MAIL } from '../limits.ts';
@@ -227,26 +231,35 @@ export const emailQuery: Method = {
         : {}),
     };
     const plain = !('operator' in filter) ? condition(filter) : null;
-    if (
-      plain &&
-      plain.text.length === 0 &&
-      !args.collapseThreads &&
-      args.anchor == null &&
-      (args.position ?? 0) >= 0
-    ) {
-      // The usual list view: SQL reads only the page (and counts when asked).
-      const position = args.position ?? 0;
-      const page = await listEmails(ctx.core.db, accountId, plain.sql, sort, {
-        offset: position,
-        limit,
-      });
+    if (plain && plain.text.length === 0) {
+      // Every condition in SQL: only the page is read, the anchor placed by a count.
+      const db = ctx.core.db;
+      const opts = { collapseThreads: args.collapseThreads === true };
+      let position = args.position ?? 0;
+      let total: number | null = null;
+      if (args.anchor !== undefined && args.anchor !== null) {
+        // §5.5: position is ignored; the anchor's index plus anchorOffset, clamped at 0.
+        const at = await emailIndex(db, accountId, plain.sql, sort, args.anchor, opts);
+        if (at === null) throw new MethodError('anchorNotFound');
+        position = Math.max(0, at + (args.anchorOffset ?? 0));
+      } else if (position < 0) {
+        total = await countEmails(db, accountId, plain.sql, opts);
+        position = Math.max(0, total + position);
+      }
+      const ids = await emailPage(
+        db,
+        accountId,
+        plain.sql,
+        sort,
+        { offset: position, limit },
+        opts,
+      );
+      if (args.calculateTotal) total ??= await countEmails(db, accountId, plain.sql, opts);
       return {
         ...common,
         position,
-        ids: page.map((e) => e.id),
-        ...(args.calculateTotal
-          ? { total: await countEmails(ctx.core.db, accountId, plain.sql) }
-          : {}),
+        ids,
+        ...(args.calculateTotal ? { total } : {}),
       };
     }
     const items = await queryAll(ctx, accountId, args);

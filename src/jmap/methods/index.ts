@@ -16,6 +16,7 @@ import { emailQueryChanges } from './email-querychanges.ts';
 import { blobCopy } from './blob-copy.ts';
 import { searchSnippetGet } from './searchsnippet-get.ts';
 import { threadGet } from './thread-get.ts';
+import { threadChanges } from './thread-changes.ts';
 import { vacationGet, vacationSet } from './vacation.ts';
 import { pushSubscriptionGet, pushSubscriptionSet } from './pushsubscription.ts';
 import { identityChanges, identityGet, identitySet } from './identity.ts';
@@ -39,6 +40,7 @@ export const METHODS: Record<string, Method | undefined> = {
   'Blob/copy': blobCopy,
   'SearchSnippet/get': searchSnippetGet,
   'Thread/get': threadGet,
+  'Thread/changes': threadChanges,
   'PushSubscription/get': pushSubscriptionGet,
   'PushSubscription/set': pushSubscriptionSet,
   'VacationResponse/get': vacationGet,
