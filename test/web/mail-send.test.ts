@@ -164,4 +164,24 @@ forEachStore('webmail sending in Chromium', (kind) => {
       await me.context.close();
     });
   }
+  test('ten files attached at once all upload, within the server limit on uploads', async (t) => {
+    if (!needChromium(t)) return;
+    browser ??= await launch();
+    const { context, page } = await newPage(browser, 'desktop');
+    await signIn(page, server.origin, 'sender0@school.test', PASSWORD);
+    await openCompose(page, 'desktop');
+    const compose = page.getByRole('dialog', { name: 'New message' });
+    // Bigger than one network read each, so several are in flight at the same time.
+    const files = Array.from({ length: 10 }, (_, n) => ({
+      name: `scan-${n}.bin`,
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(400_000, n),
+    }));
+    await compose.getByTestId('attach-input').setInputFiles(files);
+    await compose.getByTestId('compose-attachment').nth(9).waitFor();
+    await compose.locator('progress').first().waitFor({ state: 'detached', timeout: 60_000 });
+    assert.equal(await compose.getByTestId('compose-attachment').count(), 10);
+    assert.equal(await compose.getByText('Upload failed').count(), 0);
+    await context.close();
+  });
 });

@@ -2,7 +2,8 @@
 // request (with result references), blob upload and download URLs from the session's
 // templates, and push: the server's EventSource stream (§7.3) tells which types changed,
 // and listeners fetch /changes.
-import { api } from './http.ts';
+import { api, ApiError } from './http.ts';
+import { Limiter } from './limit.ts';
 
 export type Invocation = [string, Record<string, unknown>, string];
 
@@ -29,7 +30,11 @@ export class MethodError extends Error {
 }
 
 export const USING = ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail'];
+const CORE = 'urn:ietf:params:jmap:core';
 const MAIL = 'urn:ietf:params:jmap:mail';
+/** RFC 8620 §3.6.1: a request refused for a limit (another tab of the user may hold it). */
+const LIMIT = 'urn:ietf:params:jmap:error:limit';
+const LIMIT_RETRIES_MS = [250, 500, 1000, 2000, 4000];
 
 export type StateChange = Record<string, Record<string, string>>;
 
@@ -38,10 +43,16 @@ export class Jmap {
   readonly accountId: string;
   #events: EventSource | null = null;
   readonly #listeners = new Set<(changed: StateChange) => void>();
+  readonly #requests: Limiter;
+  /** Uploads go through this: at most the session's maxConcurrentUpload at once. */
+  readonly uploads: Limiter;
 
   private constructor(session: JmapSession) {
     this.session = session;
     this.accountId = session.primaryAccounts[MAIL] ?? Object.keys(session.accounts)[0]!;
+    const core = session.capabilities[CORE] ?? {};
+    this.#requests = new Limiter(Number(core.maxConcurrentRequests ?? 4));
+    this.uploads = new Limiter(Number(core.maxConcurrentUpload ?? 4));
   }
 
   static async connect(): Promise<Jmap> {
@@ -50,11 +61,22 @@ export class Jmap {
 
   /** Runs method calls in one request; returns the responses in order. */
   async call(calls: Invocation[], using: string[] = USING): Promise<Invocation[]> {
-    const r = await api<{ methodResponses: Invocation[] }>('POST', this.session.apiUrl, {
-      using,
-      methodCalls: calls,
-    });
-    return r.methodResponses;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await this.#requests.run(() =>
+          api<{ methodResponses: Invocation[] }>('POST', this.session.apiUrl, {
+            using,
+            methodCalls: calls,
+          }),
+        );
+        return r.methodResponses;
+      } catch (err) {
+        // Over the account's limit (the user's other tabs and apps count too): wait, retry.
+        const wait = LIMIT_RETRIES_MS[attempt];
+        if (!(err instanceof ApiError && err.type === LIMIT) || wait === undefined) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   /** One method; throws MethodError when the server answers "error". */

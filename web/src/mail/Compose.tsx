@@ -360,8 +360,8 @@ export default function Compose(props: {
       setAttachments((all) => [...all, row]);
       const update = (patch: Partial<Attachment>): void =>
         setAttachments((all) => all.map((a) => (a.key === key ? { ...a, ...patch } : a)));
-      jmap
-        .upload(file, (progress) => update({ progress }))
+      jmap.uploads
+        .run(() => jmap.upload(file, (progress) => update({ progress })))
         .then(({ blobId }) => update({ blobId, progress: 1 }))
         .catch((err: unknown) => update({ error: err instanceof Error ? err.message : 'error' }));
     }
