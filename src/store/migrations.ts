@@ -605,6 +605,37 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('queue_recipients').addColumn('mailbox', 'text').execute();
       },
     },
+    '0013_imap_rev1_state': {
+      // What IMAP4rev1 keeps beyond the shared model (RFC 3501):
+      // - mailboxes.recent_uid: the first UID no session has claimed as \Recent yet (§2.3.2:
+      //   a message is recent in the one session that first sees it). Messages already
+      //   stored are not recent.
+      // - accounts.uid_validity_last: the highest UIDVALIDITY the account has given, so a
+      //   mailbox made again under a deleted one's name gets a higher one (§2.3.1.1), even
+      //   within the same second.
+      // - orphan_subscriptions: subscribed names whose mailbox was deleted. A server must not
+      //   drop them (§6.3.6, RFC 9051 §6.3.7); LIST (SUBSCRIBED) shows them \NonExistent
+      //   (RFC 5258 §3.1). A name is here only while no mailbox has it.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('mailboxes')
+          .addColumn('recent_uid', big, (c) => c.notNull().defaultTo(1))
+          .execute();
+        await sql`update mailboxes set recent_uid = uid_next`.execute(db);
+        await db.schema
+          .alterTable('accounts')
+          .addColumn('uid_validity_last', big, (c) => c.notNull().defaultTo(0))
+          .execute();
+        await sql`update accounts set uid_validity_last = coalesce((select max(m.uid_validity)
+          from mailboxes m where m.account_id = accounts.id), 0)`.execute(db);
+        await db.schema
+          .createTable('orphan_subscriptions')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('orphan_subscriptions_pk', ['account_id', 'name'])
+          .execute();
+      },
+    },
   };
 }
 
