@@ -636,6 +636,42 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0014_fulltext_headers': {
+      // IMAP TEXT looks in every header field (RFC 9051 §6.4.4): the index keeps them as a
+      // column of their own (store/fulltext.ts), null on the rows written before, which
+      // core/indexer.ts indexHeadersMissing fills in from the blobs (the partial index finds
+      // them). SQLite: a trigram FTS5 table of its own, kept by triggers, so the existing
+      // FTS5 tables need no rebuild. PostgreSQL: a pg_trgm index when the extension is there.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('fulltext').addColumn('headers', 'text').execute();
+        await sql`create index fulltext_headers_missing on fulltext (account_id)
+          where headers is null`.execute(db);
+        if (dialect === 'sqlite') {
+          await sql`create virtual table fulltext_headers using fts5(headers,
+            content='fulltext', content_rowid='id', tokenize='trigram', detail=none)`.execute(db);
+          await sql`create trigger fulltext_headers_ai after insert on fulltext
+            when new.headers is not null begin
+            insert into fulltext_headers(rowid, headers) values (new.id, new.headers);
+            end`.execute(db);
+          await sql`create trigger fulltext_headers_ad after delete on fulltext
+            when old.headers is not null begin
+            insert into fulltext_headers(fulltext_headers, rowid, headers)
+              values ('delete', old.id, old.headers);
+            end`.execute(db);
+          await sql`create trigger fulltext_headers_au after update of headers on fulltext begin
+            insert into fulltext_headers(fulltext_headers, rowid, headers)
+              select 'delete', old.id, old.headers where old.headers is not null;
+            insert into fulltext_headers(rowid, headers)
+              select new.id, new.headers where new.headers is not null;
+            end`.execute(db);
+          return;
+        }
+        const trgm = await trigramSchema(db);
+        if (trgm)
+          await sql`create index fulltext_headers_trigram on fulltext
+            using gin (headers ${sql.id(trgm)}.gin_trgm_ops)`.execute(db);
+      },
+    },
   };
 }
 

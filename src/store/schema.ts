@@ -142,6 +142,8 @@ export interface FullTextTable {
   bcc_text: string;
   body: string; // decoded text parts, HTML as text, bounded (mail/meta.ts TEXT_CHARS)
   attachments: string; // file names
+  /** Header fields as text, for IMAP TEXT (0014); null: not computed yet (rows before it). */
+  headers: string | null;
 }
 
 export interface QueueMessageTable {

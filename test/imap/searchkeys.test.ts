@@ -1,6 +1,8 @@
 // SEARCH keys on the envelope, SORT by addresses and THREAD REFERENCES over real sockets, on
 // both stores. FROM/TO/CC/BCC/SUBJECT are substrings of the envelope's fields, every address
-// and group name included, RFC 2047 names decoded (RFC 9051 §6.4.4); SENT* take the day the
+// and group name included, RFC 2047 names decoded (RFC 9051 §6.4.4); TEXT looks in every
+// header field, mail indexed before header fields were included once they are filled in
+// (migration 0014, indexHeadersMissing); SENT* take the day the
 // Date header names in the sender's own zone; HEADER looks at every field of the name; SORT
 // FROM/TO/CC use the first envelope address's mailbox, a group's name for a group (RFC 5256
 // §3), DISPLAYTO its display value (RFC 5957 §3); THREAD REFERENCES drops a link a truncated
@@ -8,6 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingest } from '../../src/core/deliver.ts';
+import { indexHeadersMissing } from '../../src/core/indexer.ts';
 import { forEachStore } from '../helpers/stores.ts';
 import { imapEnv, PASSWORD, RawImap, type ImapTestEnv } from './setup.ts';
 
@@ -96,6 +99,20 @@ forEachStore('IMAP SEARCH, SORT and THREAD on the envelope', (kind) => {
     assert.deepEqual(await search('SUBJECT "world hello"'), []);
     assert.deepEqual(await search('HEADER X-Extra second'), [4]);
     assert.deepEqual(await search('NOT HEADER X-Extra ""'), [1, 2, 3]);
+  });
+
+  test('TEXT looks in every header field, also of mail indexed before header fields were', async () => {
+    await c.cmd('s', 'SELECT Keys');
+    const search = async (key: string) => numbers(await c.cmd('k', `SEARCH ${key}`), 'SEARCH');
+    assert.deepEqual(await search('TEXT "second value"'), [4]);
+    assert.deepEqual(await search('TEXT econd'), [4]);
+    assert.deepEqual(await search('BODY econd'), []);
+    // Index rows from before migration 0014 have no header text until it is filled in.
+    await env.core.db.updateTable('fulltext').set({ headers: null }).execute();
+    assert.deepEqual(await search('TEXT econd'), []);
+    assert.ok((await indexHeadersMissing(env.core)) >= 4);
+    assert.deepEqual(await search('TEXT econd'), [4]);
+    assert.equal(await indexHeadersMissing(env.core), 0);
   });
 
   test("SENT* take the day the Date header names, in the sender's zone", async () => {

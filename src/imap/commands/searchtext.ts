@@ -4,9 +4,9 @@
 // the shared full-text index (core/search.ts), so a Lao word is found inside a sentence
 // written without spaces: before the key tree is evaluated, each is looked up once for the
 // selected mailbox's emails, and evaluation asks whether an email is in its set. A key's words
-// must all occur (AND), inside longer words too. TEXT covers subject, addresses, body text
-// and attachment names, not every header field (HEADER does that, on the raw message).
-import { searchText, type TextField } from '../../core/search.ts';
+// must all occur (AND), inside longer words too. TEXT covers subject, addresses, body text,
+// attachment names and every top-level header field (signatures aside).
+import { searchText, TEXT_FIELDS, type TextField } from '../../core/search.ts';
 import { addressTexts, searchFold, subjectText } from '../../mail/envaddress.ts';
 import type { Envelope } from '../../mail/structure.ts';
 import type { SearchKey } from '../proto/search.ts';
@@ -15,9 +15,10 @@ import type { Session } from '../session.ts';
 type TextKey = Extract<SearchKey, { op: 'text' }>;
 
 /** The keys the index answers (the others are envelope fields). */
-const FIELDS: Partial<Record<TextKey['field'], TextField[]>> = {
+const FIELDS: Partial<Record<TextKey['field'], readonly TextField[]>> = {
   body: ['body'],
-  text: [],
+  // RFC 9051 §6.4.4: the header (MIME fields included) or the body.
+  text: [...TEXT_FIELDS, 'headers'],
 };
 
 /** Whether a text key is matched on the envelope rather than through the index. */
