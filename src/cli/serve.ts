@@ -10,7 +10,7 @@ import { dataPath, type LoadedConfig } from '../core/config.ts';
 import { closeCore, openCore, type Core } from '../core/core.ts';
 import { UserError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/log.ts';
-import { flushIndex, reindexMissing } from '../core/indexer.ts';
+import { flushIndex, indexHeadersMissing, reindexMissing } from '../core/indexer.ts';
 import { pruneTombstones } from '../core/changes.ts';
 import { configOf, print, withData } from './common.ts';
 
@@ -114,10 +114,14 @@ export async function startServer(config: LoadedConfig, log: Logger): Promise<Ru
     // Mail whose index rows were pending when the process last stopped, or stored before the
     // index existed, becomes searchable again (core/indexer.ts).
     const stopIndexing = new AbortController();
-    const reindexing = reindexMissing(core, Infinity, stopIndexing.signal).then(
-      (n) => n > 0 && log.info({ emails: n }, 'full-text index completed'),
-      (err: unknown) => log.error({ err }, 'full-text re-index failed'),
-    );
+    const reindexing = reindexMissing(core, Infinity, stopIndexing.signal)
+      .then((n) => n > 0 && log.info({ emails: n }, 'full-text index completed'))
+      // Rows from before header fields were indexed (migration 0014) get them now.
+      .then(() => indexHeadersMissing(core, Infinity, stopIndexing.signal))
+      .then(
+        (n) => n > 0 && log.info({ emails: n }, 'header fields indexed'),
+        (err: unknown) => log.error({ err }, 'full-text re-index failed'),
+      );
     const maintenance = startMaintenance(core, log);
     const ports: Record<string, number> = {
       ...smtp.ports,

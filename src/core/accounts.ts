@@ -221,6 +221,7 @@ export async function removeAccount(core: Core, email: string): Promise<void> {
     await trx.deleteFrom('aliases').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('role_grants').where('account_id', '=', a.id).execute();
     await trx.deleteFrom('tombstones').where('account_id', '=', a.id).execute();
+    await trx.deleteFrom('orphan_subscriptions').where('account_id', '=', a.id).execute();
     await dropAccountGrants(trx, a.id); // its shares, and what others shared with it
     await dropUploads(trx, a.id); // releases the upload references itself
     await dropSubmissions(trx, a.id); // and those of messages still held for undo

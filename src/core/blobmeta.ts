@@ -7,7 +7,12 @@
 // collector), is always tolerated: readers compute it from the blob and store it back.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { STRUCTURE_VERSION, messageStructure, type MessageStructure } from '../mail/structure.ts';
+import {
+  STRUCTURE_VERSION,
+  messageStructure,
+  type Envelope,
+  type MessageStructure,
+} from '../mail/structure.ts';
 import type { MimePart } from '../mail/mimeparts.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { Core } from './core.ts';
@@ -105,6 +110,35 @@ export async function blobMetaByHash(
           envelope: JSON.parse(r.envelope) as MessageStructure['envelope'],
           structure: JSON.parse(r.structure) as MessageStructure['structure'],
         });
+  }
+  return out;
+}
+
+/**
+ * The envelopes of the given blobs (IMAP SEARCH and SORT read addresses, subject and date from
+ * them): the stored ones in one query per chunk, the missing computed from the blob and
+ * stored back. A blob that cannot be read is absent.
+ */
+export async function envelopesByHash(
+  core: Core,
+  hashes: string[],
+): Promise<Map<string, Envelope>> {
+  const out = new Map<string, Envelope>();
+  const unique = [...new Set(hashes)];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const rows = await core.db
+      .selectFrom('blob_meta')
+      .select(['hash', 'envelope', 'version'])
+      .where('hash', 'in', unique.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows)
+      if (Number(r.version) === STRUCTURE_VERSION)
+        out.set(r.hash, JSON.parse(r.envelope) as Envelope);
+  }
+  for (const hash of unique) {
+    if (out.has(hash)) continue;
+    const buf = await core.blobs.get(hash).catch(() => null);
+    if (buf) out.set(hash, (await backfillBlobMeta(core, hash, buf)).envelope);
   }
   return out;
 }

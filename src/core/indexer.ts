@@ -8,12 +8,14 @@
 //   `champa serve` at start) indexes every email that has no index row, from its blob — the
 //   same path brings mail stored before the index existed into it;
 // - an email destroyed before its document was written gets no row (checked in the batch).
+// - rows written before header fields were indexed get them from `indexHeadersMissing`;
 // Because rows a crash loses are rebuilt, index transactions do not wait for the disk
 // (`relaxed`): on a busy server that halves the syncs per delivered message.
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { IndexDoc } from '../store/fulltext.ts';
-import { parseMessage } from '../mail/meta.ts';
+import { headerIndexText, parseMessage } from '../mail/meta.ts';
+import { segmentText } from '../mail/segment.ts';
 import type { Core } from './core.ts';
 import { indexFields } from './search.ts';
 
@@ -149,6 +151,50 @@ export async function reindexMissing(
     }
     await write(core, docs);
     done += docs.length;
+    await new Promise((r) => setImmediate(r));
+  }
+  return done;
+}
+
+/**
+ * Fills in the header text of index rows written before header fields were indexed
+ * (migration 0014), from their blobs, a batch at a time; run by `champa serve` after
+ * `reindexMissing`. Until then IMAP TEXT finds those messages by every other field.
+ */
+export async function indexHeadersMissing(
+  core: Core,
+  limit = Infinity,
+  signal?: AbortSignal,
+): Promise<number> {
+  const idx = core.store.fulltext;
+  let done = 0;
+  while (done < limit && !signal?.aborted) {
+    const rows = await idx.missingHeaders(core.db, 200);
+    if (rows.length === 0) break;
+    // Read and cut outside the transaction, which then only writes.
+    const textOf = new Map<string, string>();
+    const texts: string[] = [];
+    for (const r of rows) {
+      const email = await core.db
+        .selectFrom('emails')
+        .select('blob_hash')
+        .where('account_id', '=', r.accountId)
+        .where('id', '=', r.emailId)
+        .executeTakeFirst();
+      const hash = email?.blob_hash;
+      let text = hash === undefined ? '' : textOf.get(hash);
+      if (text === undefined && hash !== undefined) {
+        const raw = await core.blobs.get(hash).catch(() => null);
+        text = segmentText(raw ? headerIndexText(raw) : '');
+        textOf.set(hash, text);
+      }
+      texts.push(text ?? '');
+    }
+    await relaxed(core, async (trx) => {
+      for (let i = 0; i < rows.length; i++)
+        await idx.setHeaders(trx, rows[i]!.accountId, rows[i]!.emailId, texts[i]!);
+    });
+    done += rows.length;
     await new Promise((r) => setImmediate(r));
   }
   return done;

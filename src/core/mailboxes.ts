@@ -17,9 +17,39 @@ export const DEFAULT_MAILBOXES: { name: string; role: string }[] = [
   { name: 'Archive', role: 'archive' },
 ];
 
-/** UIDVALIDITY: seconds since the epoch at creation, as Dovecot does; unique per name reuse. */
+/** UIDVALIDITY of an account's first mailboxes: seconds since the epoch at creation. */
 function uidValidity(now: number): number {
   return Math.floor(now / 1000) % 0xffffffff;
+}
+
+/**
+ * UIDVALIDITY for a mailbox created now: the time in seconds, but always above every value
+ * the account gave before, so a mailbox made again under a deleted one's name never gets the
+ * old value, even within the same second (RFC 3501 §2.3.1.1, RFC 9051 §2.3.1.1). The caller
+ * holds the account's modseq (nextModseq), which serialises creations of one account.
+ */
+async function nextUidValidity(trx: Db, accountId: number, now: number): Promise<number> {
+  const acc = await trx
+    .selectFrom('accounts')
+    .select('uid_validity_last')
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  const top = await trx
+    .selectFrom('mailboxes')
+    .select((eb) => eb.fn.max('uid_validity').as('v'))
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  const v = Math.max(
+    uidValidity(now),
+    Number(acc?.uid_validity_last ?? 0) + 1,
+    Number(top?.v ?? 0) + 1,
+  );
+  await trx
+    .updateTable('accounts')
+    .set({ uid_validity_last: v })
+    .where('id', '=', accountId)
+    .execute();
+  return v;
 }
 
 /** The rows of a new account's default mailboxes, all under `modseq`. */
@@ -120,14 +150,21 @@ export async function createMailbox(
     id: newId('B'),
     name,
     role: null,
-    uid_validity: uidValidity(now),
+    uid_validity: await nextUidValidity(trx, accountId, now),
     uid_next: 1,
     subscribed: 1,
     modseq,
     created_at: now,
     sort_order: null,
+    recent_uid: 1,
   };
   await trx.insertInto('mailboxes').values(row).execute();
+  // A subscription kept for a deleted mailbox of this name belongs to the new one again.
+  await trx
+    .deleteFrom('orphan_subscriptions')
+    .where('account_id', '=', accountId)
+    .where('name', '=', name)
+    .execute();
   await recordChanges(trx, accountId, modseq, [{ type: 'Mailbox', id: row.id, op: 'c' }]);
   return row;
 }

@@ -4,13 +4,16 @@
 // JMAP Mailbox/set. Names use "/" as the hierarchy separator; every change takes a modseq,
 // is recorded in the change log and published after commit.
 import { dropMailboxGrants } from './acl.ts';
-import type { Mailbox } from '../store/schema.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Mailbox } from '../store/schema.ts';
 import { UserError } from '../util/errors.ts';
 import type { Core } from './core.ts';
 import { nextModseq, PendingEvents, recordChanges } from './changes.ts';
 import { createMailbox, listMailboxes, mailboxByName } from './mailboxes.ts';
 import { removeFromMailbox } from './expunge.ts';
 import { moveEmails } from './copy.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
 
 export const SEPARATOR = '/';
 const ROLES = new Set(['drafts', 'sent', 'junk', 'trash', 'archive', 'all', 'flagged']);
@@ -116,13 +119,16 @@ export async function renameMailbox(
     const modseq = await nextModseq(trx, accountId);
     const all = await listMailboxes(trx, accountId);
     const moved = all.filter((m) => m.id === src.id || m.name.startsWith(src.name + SEPARATOR));
-    for (const m of moved)
+    for (const m of moved) {
+      const name = target + m.name.slice(src.name.length);
       await trx
         .updateTable('mailboxes')
-        .set({ name: target + m.name.slice(src.name.length), modseq })
+        .set({ name, modseq })
         .where('account_id', '=', accountId)
         .where('id', '=', m.id)
         .execute();
+      await dropOrphanSubscription(trx, accountId, name);
+    }
     // Parents of the new name that do not exist yet.
     const parts = target.split(SEPARATOR);
     for (let i = 1; i < parts.length; i++) {
@@ -174,12 +180,43 @@ export async function deleteMailbox(core: Core, accountId: number, name: string)
       .where('collection_id', '=', mb.id)
       .execute();
     await dropMailboxGrants(trx, accountId, mb.id);
+    // The name stays subscribed (RFC 3501 §6.3.6: a server does not unsubscribe it).
+    if (Number(mb.subscribed) === 1)
+      await trx
+        .insertInto('orphan_subscriptions')
+        .values({ account_id: accountId, name: mb.name })
+        .onConflict((oc) => oc.columns(['account_id', 'name']).doNothing())
+        .execute();
     await recordChanges(trx, accountId, modseq, [{ type: 'Mailbox', id: mb.id, op: 'd' }]);
     events.add(accountId, modseq, 'Mailbox');
   });
   events.publish(core);
 }
 
+async function dropOrphanSubscription(trx: Db, accountId: number, name: string): Promise<void> {
+  await trx
+    .deleteFrom('orphan_subscriptions')
+    .where('account_id', '=', accountId)
+    .where('name', '=', name)
+    .execute();
+}
+
+/** Subscribed names whose mailbox was deleted (LIST SUBSCRIBED shows them \NonExistent). */
+export async function orphanSubscriptions(db: Db, accountId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('orphan_subscriptions')
+    .select('name')
+    .where('account_id', '=', accountId)
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Subscribes or unsubscribes a mailbox. Only existing mailboxes can be subscribed (RFC 9051
+ * §6.3.7 allows the check); unsubscribing a name with no mailbox drops a subscription kept
+ * from a deleted one, and is not an error when there is none (§6.3.8).
+ */
 export async function setSubscribed(
   core: Core,
   accountId: number,
@@ -187,6 +224,11 @@ export async function setSubscribed(
   subscribed: boolean,
 ): Promise<void> {
   const mb = await mailboxByName(core.db, accountId, name);
+  if (!mb && !subscribed) {
+    const n = normalizeMailboxName(name) ?? name;
+    await dropOrphanSubscription(core.db, accountId, n);
+    return;
+  }
   if (!mb) throw new UserError('not_found', `no mailbox ${name}`);
   const events = new PendingEvents();
   await core.db.transaction().execute(async (trx) => {

@@ -9,6 +9,7 @@ import type { Core } from './core.ts';
 import { flushIndex } from './indexer.ts';
 
 export type { TextField };
+export { TEXT_FIELDS } from '../store/fulltext.ts';
 
 /** The index fields of a message, cut once per message however many recipients it has. */
 export function indexFields(text: MessageText): Record<TextField, string> {
@@ -20,6 +21,7 @@ export function indexFields(text: MessageText): Record<TextField, string> {
     bcc: segmentText(text.bcc),
     body: segmentText(text.body),
     attachments: segmentText(text.attachments),
+    headers: segmentText(text.headers),
   };
 }
 

@@ -17,7 +17,15 @@ import { plaintextSignInAllowed } from '../core/cleartext.ts';
 import { Framer, type FramerLimits } from './proto/framer.ts';
 import type { CommandError } from './proto/grammar.ts';
 import { parseCommand, type Args } from './proto/grammar.ts';
-import { continuation, statusLine, writeLine, type Status, type Value } from './proto/writer.ts';
+import { mailboxById } from '../core/mailboxes.ts';
+import {
+  continuation,
+  raw,
+  statusLine,
+  writeLine,
+  type Status,
+  type Value,
+} from './proto/writer.ts';
 import { decodeMutf7, encodeMutf7 } from './proto/utf7.ts';
 import type { MailboxView } from './view.ts';
 import { UserError } from '../util/errors.ts';
@@ -59,8 +67,9 @@ export class Session {
   rev2 = false;
   /** UTF8=ACCEPT enabled (RFC 6855 §3): UTF-8 in quoted strings and mailbox names. */
   utf8Accept = false;
-  /** CONDSTORE enabled (RFC 7162 §3.1): by ENABLE or by the first command that uses it. */
-  condstore = false;
+  #condstore = false;
+  /** A CONDSTORE-enabling command ran with a mailbox selected: HIGHESTMODSEQ is owed. */
+  #owesModseq = false;
   /** QRESYNC enabled (RFC 7162 §3.2.3): VANISHED instead of EXPUNGE; implies CONDSTORE. */
   qresync = false;
   /** Set while a command runs: whether it may report expunges (RFC 9051 §7.5.1). */
@@ -95,6 +104,19 @@ export class Session {
   /** A password may be sent now: over TLS, or in clear from loopback when configured. */
   get mayLogin(): boolean {
     return this.secure || plaintextSignInAllowed(this.core, this.ip);
+  }
+
+  /** CONDSTORE enabled (RFC 7162 §3.1): by ENABLE or by the first command that uses it. */
+  get condstore(): boolean {
+    return this.#condstore;
+  }
+  /**
+   * Turning CONDSTORE on with a mailbox selected owes the client that mailbox's HIGHESTMODSEQ
+   * (RFC 7162 §3.1), sent in an untagged OK before the command's tagged answer.
+   */
+  set condstore(on: boolean) {
+    if (on && !this.#condstore && this.selected) this.#owesModseq = true;
+    this.#condstore = on;
   }
 
   /** UTF-8 on the wire: IMAP4rev2 or UTF8=ACCEPT enabled. */
@@ -241,6 +263,12 @@ export class Session {
   }
   /** Sends pending mailbox updates, then `tag status [code] text`. */
   async finish(tag: string, status: Status, code: string | null, text: string): Promise<void> {
+    if (this.#owesModseq) {
+      this.#owesModseq = false;
+      const sel = this.selected;
+      const mb = sel && (await mailboxById(this.core.db, sel.view.accountId, sel.id));
+      if (mb) this.untagged([raw('OK'), raw(`[HIGHESTMODSEQ ${Number(mb.modseq)}]`), 'Highest']);
+    }
     if (this.selected && status !== 'BAD') await this.selected.view.sync(this, this.mayExpunge);
     this.send(statusLine(tag, status, code, text));
     this.flush();

@@ -3,12 +3,19 @@
 // the shared change log (core's mailboxChangesSince: changed emails and tombstones, never a
 // reload of the whole mailbox) and reports it: removals as `* n EXPUNGE` (highest first, so the
 // numbers stay right) or, once QRESYNC is enabled, one `* VANISHED uids` (RFC 7162 §3.2.10),
-// and only when allowed (RFC 9051 §7.5.1); `* n EXISTS` for new messages; `* n FETCH (UID
-// FLAGS [MODSEQ])` for changes made elsewhere. The session's own .SILENT stores are not echoed
-// (RFC 9051 §6.4.6).
+// and only when allowed (RFC 9051 §7.5.1); `* n EXISTS` for new messages (with `* n RECENT`
+// for IMAP4rev1 clients); `* n FETCH (UID FLAGS [MODSEQ])` for changes made elsewhere. The
+// session's own .SILENT stores are not echoed (RFC 9051 §6.4.6).
+// Two more pieces of per-session state live here:
+// - \Recent (RFC 3501 §2.3.2): the UIDs this session claimed (core/recent.ts) — on a
+//   read-write SELECT, and whenever it notices new messages; an EXAMINE session shows the
+//   unclaimed ones as recent without claiming them. IMAP4rev2 sessions claim but never show.
+// - the keywords announced in FLAGS: a keyword is never sent in a FETCH before an updated
+//   FLAGS and PERMANENTFLAGS named it (RFC 3501 §7.2.6, RFC 9051 §7.3.5).
 import type { Core } from '../core/core.ts';
 import { accountModseq, mailboxChangesSince, mailboxMessages } from '../core/messages.ts';
-import { keywordToFlag } from '../mail/keywords.ts';
+import { claimRecent, recentMark } from '../core/recent.ts';
+import { keywordToFlag, SYSTEM_FLAGS } from '../mail/keywords.ts';
 import { raw, type Value } from './proto/writer.ts';
 import { formatSeqSet, inRanges, resolveSeqSet, type SeqSet } from './proto/seqset.ts';
 
@@ -18,24 +25,30 @@ export interface ViewSink {
   condstore: boolean;
   /** QRESYNC is on: removals are VANISHED, not EXPUNGE (RFC 7162 §3.2.10). */
   qresync: boolean;
+  /** IMAP4rev2 is on: no \Recent flag and no RECENT response (RFC 9051 Appendix E). */
+  rev2: boolean;
 }
 
 /** `* n FETCH (UID u FLAGS (...) [MODSEQ (m)])`, as sync and QRESYNC send it. */
 export function flagsFetch(
   seq: number,
   uid: number,
-  keywords: string[],
+  flags: Value[],
   modseq: number | null,
 ): Value[] {
-  const items: Value[] = [
-    raw('UID'),
-    uid,
-    raw('FLAGS'),
-    keywords.map((k) => raw(keywordToFlag(k))),
-  ];
+  const items: Value[] = [raw('UID'), uid, raw('FLAGS'), flags];
   if (modseq !== null) items.push(raw('MODSEQ'), [modseq]);
   return [seq, raw('FETCH'), items];
 }
+
+/** Which flags the session may change (RFC 4314 §4), for PERMANENTFLAGS. */
+export interface FlagRights {
+  readOnly: boolean;
+  /** The session's rights on the mailbox (s: \Seen, t: \Deleted, w: the rest). */
+  rights: string;
+}
+
+const SYSTEM_KEYWORDS = new Set(['$seen', '$flagged', '$answered', '$draft', '$deleted']);
 
 export class MailboxView {
   readonly core: Core;
@@ -51,19 +64,92 @@ export class MailboxView {
   saved = new Set<number>();
   /** UIDs gone from the store but still in the view, waiting for a command that may tell. */
   readonly #gone = new Set<number>();
+  /** Sequence number of the first message without \Seen when loaded (0: none). */
+  firstUnseen = 0;
+  /** UIDs that are \Recent in this session. */
+  readonly #recent = new Set<number>();
+  /** Keywords (not system flags) named in the last FLAGS response. */
+  readonly #keywords = new Set<string>();
+  readonly #flagRights: FlagRights;
 
-  constructor(core: Core, accountId: number, mailboxId: string) {
+  constructor(core: Core, accountId: number, mailboxId: string, flagRights: FlagRights) {
     this.core = core;
     this.accountId = accountId;
     this.mailboxId = mailboxId;
+    this.#flagRights = flagRights;
   }
 
+  /** Reads the mailbox and, unless read-only, claims its unclaimed messages as \Recent. */
   async load(): Promise<void> {
     // The modseq first: a change committed between the two reads is reported again, not lost.
     this.modseq = await accountModseq(this.core.db, this.accountId);
     const list = await mailboxMessages(this.core.db, this.accountId, this.mailboxId);
     this.uids = list.map((m) => m.uid);
     this.emailIds = list.map((m) => m.emailId);
+    for (const m of list)
+      for (const k of m.keywords) if (!SYSTEM_KEYWORDS.has(k)) this.#keywords.add(k);
+    this.firstUnseen = list.findIndex((m) => !m.keywords.includes('$seen')) + 1;
+    await this.#markRecent(this.uids);
+  }
+
+  /** Takes the new UIDs (ascending) that are recent for this session. */
+  async #markRecent(added: number[]): Promise<void> {
+    if (added.length === 0) return;
+    const upTo = added[added.length - 1]! + 1;
+    const from = this.#flagRights.readOnly
+      ? await recentMark(this.core.db, this.accountId, this.mailboxId)
+      : await claimRecent(this.core.db, this.accountId, this.mailboxId, upTo);
+    for (const uid of added) if (uid >= from) this.#recent.add(uid);
+  }
+
+  /** How many messages of the view are \Recent in this session. */
+  get recent(): number {
+    return this.#recent.size;
+  }
+
+  isRecent(uid: number): boolean {
+    return this.#recent.has(uid);
+  }
+
+  /** A message's flags as this session shows them: its keywords, and \Recent for rev1. */
+  flags(uid: number, keywords: string[], rev2: boolean): Value[] {
+    const out: Value[] = keywords.map((k) => raw(keywordToFlag(k)));
+    if (!rev2 && this.#recent.has(uid)) out.unshift(raw('\\Recent'));
+    return out;
+  }
+
+  /** `* FLAGS (…)` and `* OK [PERMANENTFLAGS (…)]`: system flags and the keywords in use. */
+  flagResponses(out: ViewSink): void {
+    const keywords = [...this.#keywords].sort();
+    out.untagged([raw('FLAGS'), [...SYSTEM_FLAGS, ...keywords].map(raw)]);
+    const { readOnly, rights } = this.#flagRights;
+    let permanent: string[] = [];
+    if (!readOnly) {
+      // RFC 4314 §4: s for \Seen, t for \Deleted, w for the other flags and keywords.
+      const may = (f: string): boolean =>
+        f === '\\Seen'
+          ? rights.includes('s')
+          : f === '\\Deleted'
+            ? rights.includes('t')
+            : rights.includes('w');
+      permanent = SYSTEM_FLAGS.filter(may);
+      if (rights.includes('w')) permanent.push(...keywords, '\\*');
+    }
+    out.untagged([raw('OK'), raw(`[PERMANENTFLAGS (${permanent.join(' ')})]`), 'Flags permitted']);
+  }
+
+  /**
+   * Before a FETCH, STORE or sync answer names these keywords: when one is new to the session,
+   * an updated FLAGS and PERMANENTFLAGS go first (RFC 9051 §7.3.5).
+   */
+  announce(out: ViewSink, keywords: Iterable<string>): void {
+    let fresh = false;
+    for (const k of keywords)
+      if (!SYSTEM_KEYWORDS.has(k) && !this.#keywords.has(k)) {
+        this.#keywords.add(k);
+        fresh = true;
+      }
+    if (fresh) this.flagResponses(out);
   }
 
   get exists(): number {
@@ -116,6 +202,7 @@ export class MailboxView {
       if (!this.#gone.has(uid)) continue;
       this.uids.splice(i, 1);
       this.emailIds.splice(i, 1);
+      this.#recent.delete(uid);
       if (out.qresync) vanished.push(uid);
       else out.untagged([i + 1, raw('EXPUNGE')]);
     }
@@ -144,18 +231,28 @@ export class MailboxView {
     }
     if (mayExpunge) this.#report(out);
     const last = this.uids[this.uids.length - 1] ?? 0;
-    const before = this.uids.length;
+    const added: number[] = [];
     for (const m of changed) {
       if (m.uid <= last) continue;
       this.uids.push(m.uid);
       this.emailIds.push(m.emailId);
+      added.push(m.uid);
     }
-    if (this.uids.length !== before) out.untagged([this.uids.length, raw('EXISTS')]);
+    this.announce(
+      out,
+      changed.flatMap((m) => m.keywords),
+    );
+    if (added.length) {
+      await this.#markRecent(added);
+      out.untagged([this.uids.length, raw('EXISTS')]);
+      if (!out.rev2) out.untagged([this.recent, raw('RECENT')]); // RFC 3501 §7.3.2
+    }
     for (const m of changed) {
       if (m.uid > last || this.own.has(m.modseq) || this.#gone.has(m.uid)) continue;
       const seq = this.seqOf(m.uid);
       if (seq === 0) continue;
-      out.untagged(flagsFetch(seq, m.uid, m.keywords, out.condstore ? m.modseq : null));
+      const flags = this.flags(m.uid, m.keywords, out.rev2);
+      out.untagged(flagsFetch(seq, m.uid, flags, out.condstore ? m.modseq : null));
     }
     this.modseq = Math.max(now, this.modseq);
     this.own.clear();

@@ -74,6 +74,24 @@ export function formatDate(d: Date): string {
   );
 }
 
+/**
+ * The calendar day a Date header names, as written, in the writer's own zone: "YYYY-MM-DD"
+ * (IMAP SENTBEFORE/SENTON/SENTSINCE disregard time and timezone, RFC 9051 §6.4.4). Takes
+ * the day, month and year of an RFC 5322 §3.3 date-time, obsolete two-digit years included
+ * (§4.3); null when they cannot be read.
+ */
+export function headerDay(value: string): string | null {
+  const m = /(?:^|[\s,])(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})(?!\d)/.exec(value);
+  if (!m) return null;
+  const month = MONTHS.findIndex((x) => x.toLowerCase() === m[2]!.toLowerCase());
+  const day = Number(m[1]);
+  let year = Number(m[3]);
+  if (m[3]!.length === 2) year += year < 50 ? 2000 : 1900;
+  else if (m[3]!.length === 3) year += 1900;
+  if (month < 0 || day < 1 || day > 31) return null;
+  return `${String(year).padStart(4, '0')}-${two(month + 1)}-${two(day)}`;
+}
+
 /** A new globally unique msg-id (RFC 5322 §3.6.4), with the angle brackets. */
 export function newMessageId(hostname: string): string {
   return `<${randomBytes(12).toString('base64url')}@${hostname}>`;

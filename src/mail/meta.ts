@@ -4,8 +4,10 @@
 // A simple one-part text message is read directly (quickmeta.ts, about ten times faster);
 // everything else goes through postal-mime, and both give the same result.
 // `parseMessage` also returns the text the search index reads (MessageText), from the same
-// single parse: decoded text parts (HTML as text) bounded to TEXT_CHARS, addresses, file names.
-import PostalMime, { type Address } from 'postal-mime';
+// single parse: decoded text parts (HTML as text) bounded to TEXT_CHARS, addresses, file names,
+// and the header fields (for IMAP TEXT).
+import PostalMime, { decodeWords, type Address } from 'postal-mime';
+import { parseHeaders } from './mimeparts.ts';
 import { htmlToText } from './htmltext.ts';
 import { quickFields, type QuickFields } from './quickmeta.ts';
 
@@ -155,6 +157,7 @@ async function parseBoth(raw: Uint8Array): Promise<ParsedMessage> {
           .map((a) => a.filename ?? '')
           .filter(Boolean)
           .join('\n'),
+        headers: headerIndexText(raw),
       },
     };
   } catch {
@@ -186,6 +189,8 @@ export interface MessageText {
   body: string;
   /** Attachment file names, one per line. */
   attachments: string;
+  /** The header fields as "name: value" lines, words decoded (IMAP TEXT, RFC 9051 §6.4.4). */
+  headers: string;
 }
 
 export interface ParsedMessage {
@@ -204,7 +209,49 @@ const EMPTY_TEXT: MessageText = {
   bcc: '',
   body: '',
   attachments: '',
+  headers: '',
 };
+
+/** How much header text is indexed (characters). */
+const HEADER_CHARS = 16 * 1024;
+/** Fields of base64 signatures: no words anyone searches for. */
+const UNSEARCHED = new Set([
+  'dkim-signature',
+  'arc-seal',
+  'arc-message-signature',
+  'x-google-dkim-signature',
+]);
+
+/**
+ * The top-level header fields of a message as the index reads them: "name: value" lines,
+ * RFC 2047 words decoded, signatures left out, at most HEADER_CHARS characters.
+ */
+export function headerIndexText(raw: Uint8Array): string {
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  let end = buf.length;
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+    if (buf[i + 1] === 0x0a || (buf[i + 1] === 0x0d && buf[i + 2] === 0x0a)) {
+      end = i + 1;
+      break;
+    }
+  }
+  const lines: string[] = [];
+  let size = 0;
+  for (const f of parseHeaders(buf.toString('utf8', 0, Math.min(end, HEADER_CHARS * 4)))) {
+    if (UNSEARCHED.has(f.name)) continue;
+    let value = f.value;
+    try {
+      value = decodeWords(f.value);
+    } catch {
+      // kept as written
+    }
+    const line = `${f.name}: ${value}`;
+    lines.push(line);
+    size += line.length + 1;
+    if (size >= HEADER_CHARS) break;
+  }
+  return lines.join('\n').slice(0, HEADER_CHARS);
+}
 
 /** The body of a simple message as text, up to TEXT_CHARS (a cut character is dropped). */
 function quickBody(raw: Uint8Array, body: { offset: number; charset: string }): string {
@@ -228,6 +275,7 @@ export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
       bcc: display(flatten(quick.bcc)),
       body: quickBody(raw, quick.body),
       attachments: '',
+      headers: headerIndexText(raw),
     },
   };
 }

@@ -184,16 +184,24 @@ export function parseMime(buf: Buffer): MimePart {
   return walk(buf, 0, buf.length, 0, 'text/plain');
 }
 
-/** The part at a section path (IMAP numbering: a non-multipart message has part 1 = itself). */
+/**
+ * The part at a section path (RFC 9051 §6.4.5 part numbering). The first number counts the
+ * message's own parts: a multipart's children, or part 1 alone — the message itself — when
+ * it is not multipart, message/rfc822 included. After a message/rfc822 part, the next number
+ * counts the parts of the message it holds the same way (its part 1 is that message when it
+ * is not multipart). So BODY[1] of a message/rfc822 message is the whole message it holds.
+ */
 export function partAt(root: MimePart, path: number[]): MimePart | null {
   let cur: MimePart = root;
-  for (const n of path) {
-    if (cur.message) cur = cur.message;
-    if (cur.children.length > 0) {
-      const next = cur.children[n - 1];
+  for (let i = 0; i < path.length; i++) {
+    const n = path[i]!;
+    const holder = i > 0 && cur.message ? cur.message : cur;
+    if (holder.children.length > 0) {
+      const next = holder.children[n - 1];
       if (!next) return null;
       cur = next;
     } else if (n !== 1) return null;
+    else cur = holder;
   }
   return cur;
 }

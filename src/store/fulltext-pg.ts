@@ -32,10 +32,12 @@ export const pgSearch: SearchFn = async (db, q) => {
   if (words.length === 0) return restrict(await allIndexed(db, q.accountId), q.within);
   const fields = queryFields(q);
   const cols = fields.map((f) => COLUMN[f]);
-  const everywhere = fields.length === TEXT_FIELDS.length;
+  // The header fields (asked for by name only) are neither in `words` nor in ALL_TEXT.
+  const headers = fields.includes('headers');
+  const everywhere = !headers && fields.length === TEXT_FIELDS.length;
   const conds: RawBuilder<unknown>[] = [];
   if (q.match === 'word') {
-    conds.push(sql`f.words @@ ${words.map(lexeme).join(' & ')}::tsquery`);
+    if (!headers) conds.push(sql`f.words @@ ${words.map(lexeme).join(' & ')}::tsquery`);
     if (!everywhere)
       for (const w of words) {
         const pattern = `% ${likeEscape(w)} %`;
@@ -45,7 +47,12 @@ export const pgSearch: SearchFn = async (db, q) => {
   } else {
     for (const w of words) {
       const pattern = `%${likeEscape(w)}%`;
-      conds.push(sql`${sql.raw(ALL_TEXT)} like ${pattern}`);
+      // ALL_TEXT first: the pg_trgm index over it finds the candidates.
+      conds.push(
+        headers
+          ? sql`(${sql.raw(ALL_TEXT)} like ${pattern} or f.headers like ${pattern})`
+          : sql`${sql.raw(ALL_TEXT)} like ${pattern}`,
+      );
       if (!everywhere) {
         const any = cols.map((c) => sql`${sql.ref(`f.${c}`)} like ${pattern}`);
         conds.push(sql`(${sql.join(any, sql` or `)})`);

@@ -9,6 +9,10 @@
 //   - PostgreSQL: the same table, a generated tsvector of the words (GIN; each word a lexeme as
 //     cut, like the 'simple' configuration), and a pg_trgm GIN index over all the text when the
 //     extension could be installed (else LIKE scans the account's rows).
+// The header fields (IMAP TEXT, RFC 9051 §6.4.4) are a column of their own, looked in only when
+// a query names the field: SQLite gives it a trigram index of its own (`fulltext_headers`,
+// migration 0014, so the older indexes were not rebuilt); rows written before it hold null
+// until `indexHeadersMissing` (core/indexer.ts) fills them in.
 // Two ways to match, every query word required (AND):
 //   - 'word': the word is a word of the field (JMAP Email/query text filters);
 //   - 'contains': the word occurs in the field's text, inside a longer word too (IMAP SEARCH is
@@ -20,8 +24,13 @@ import type { Database, FullTextTable } from './schema.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
-export type TextField = 'subject' | 'from' | 'to' | 'cc' | 'bcc' | 'body' | 'attachments';
+export type TextField =
+  'subject' | 'from' | 'to' | 'cc' | 'bcc' | 'body' | 'attachments' | 'headers';
 
+/**
+ * The fields a query with no fields looks in: the message's text as JMAP reads it. The
+ * header fields ('headers') are looked in only when asked for by name (IMAP TEXT).
+ */
 export const TEXT_FIELDS: readonly TextField[] = [
   'subject',
   'from',
@@ -32,6 +41,9 @@ export const TEXT_FIELDS: readonly TextField[] = [
   'attachments',
 ];
 
+/** Every field a document holds. */
+export const INDEXED_FIELDS: readonly TextField[] = [...TEXT_FIELDS, 'headers'];
+
 /** Field → column of the `fulltext` table. */
 export const COLUMN: Record<TextField, keyof FullTextTable & string> = {
   subject: 'subject',
@@ -41,10 +53,11 @@ export const COLUMN: Record<TextField, keyof FullTextTable & string> = {
   bcc: 'bcc_text',
   body: 'body',
   attachments: 'attachments',
+  headers: 'headers',
 };
 
 /** The text columns, in field order. */
-export const TEXT_COLUMNS = TEXT_FIELDS.map((f) => COLUMN[f]);
+export const TEXT_COLUMNS = INDEXED_FIELDS.map((f) => COLUMN[f]);
 
 /** One email's text, each field already cut into words joined by single spaces. */
 export interface IndexDoc {
@@ -66,6 +79,10 @@ export interface TextQuery {
 
 export interface FullTextIndex {
   add(db: Db, docs: IndexDoc[]): Promise<void>;
+  /** Sets the header text of rows written before it was indexed (`headers` null). */
+  setHeaders(db: Db, accountId: number, emailId: string, headers: string): Promise<void>;
+  /** Up to `limit` rows whose header text is not indexed yet. */
+  missingHeaders(db: Db, limit: number): Promise<{ accountId: number; emailId: string }[]>;
   remove(db: Db, accountId: number, emailIds: string[]): Promise<void>;
   removeAccount(db: Db, accountId: number): Promise<void>;
   /** Gives `toEmailId` the indexed text of `fromEmailId` (a copy sharing the message). */
@@ -91,6 +108,7 @@ function rowOf(d: IndexDoc): FullTextTable {
     bcc_text: f.bcc,
     body: f.body,
     attachments: f.attachments,
+    headers: f.headers,
   };
 }
 
@@ -161,8 +179,29 @@ export function likeEscape(s: string): string {
 
 export type SearchFn = (db: Db, q: TextQuery) => Promise<string[]>;
 
+async function setHeaders(db: Db, accountId: number, emailId: string, headers: string) {
+  await db
+    .updateTable('fulltext')
+    .set({ headers })
+    .where('account_id', '=', accountId)
+    .where('email_id', '=', emailId)
+    .where('headers', 'is', null)
+    .execute();
+}
+
+async function missingHeaders(db: Db, limit: number) {
+  // The partial index fulltext_headers_missing (migration 0014) holds exactly these rows.
+  const rows = await db
+    .selectFrom('fulltext')
+    .select(['account_id', 'email_id'])
+    .where('headers', 'is', null)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ accountId: Number(r.account_id), emailId: r.email_id }));
+}
+
 export function makeIndex(search: SearchFn): FullTextIndex {
-  return { add, remove, removeAccount, copy, search };
+  return { add, remove, removeAccount, copy, search, setHeaders, missingHeaders };
 }
 
 /** Every indexed email of the account (a query of no words). */

@@ -605,6 +605,73 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('queue_recipients').addColumn('mailbox', 'text').execute();
       },
     },
+    '0013_imap_rev1_state': {
+      // What IMAP4rev1 keeps beyond the shared model (RFC 3501):
+      // - mailboxes.recent_uid: the first UID no session has claimed as \Recent yet (§2.3.2:
+      //   a message is recent in the one session that first sees it). Messages already
+      //   stored are not recent.
+      // - accounts.uid_validity_last: the highest UIDVALIDITY the account has given, so a
+      //   mailbox made again under a deleted one's name gets a higher one (§2.3.1.1), even
+      //   within the same second.
+      // - orphan_subscriptions: subscribed names whose mailbox was deleted. A server must not
+      //   drop them (§6.3.6, RFC 9051 §6.3.7); LIST (SUBSCRIBED) shows them \NonExistent
+      //   (RFC 5258 §3.1). A name is here only while no mailbox has it.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('mailboxes')
+          .addColumn('recent_uid', big, (c) => c.notNull().defaultTo(1))
+          .execute();
+        await sql`update mailboxes set recent_uid = uid_next`.execute(db);
+        await db.schema
+          .alterTable('accounts')
+          .addColumn('uid_validity_last', big, (c) => c.notNull().defaultTo(0))
+          .execute();
+        await sql`update accounts set uid_validity_last = coalesce((select max(m.uid_validity)
+          from mailboxes m where m.account_id = accounts.id), 0)`.execute(db);
+        await db.schema
+          .createTable('orphan_subscriptions')
+          .addColumn('account_id', big, (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('orphan_subscriptions_pk', ['account_id', 'name'])
+          .execute();
+      },
+    },
+    '0014_fulltext_headers': {
+      // IMAP TEXT looks in every header field (RFC 9051 §6.4.4): the index keeps them as a
+      // column of their own (store/fulltext.ts), null on the rows written before, which
+      // core/indexer.ts indexHeadersMissing fills in from the blobs (the partial index finds
+      // them). SQLite: a trigram FTS5 table of its own, kept by triggers, so the existing
+      // FTS5 tables need no rebuild. PostgreSQL: a pg_trgm index when the extension is there.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('fulltext').addColumn('headers', 'text').execute();
+        await sql`create index fulltext_headers_missing on fulltext (account_id)
+          where headers is null`.execute(db);
+        if (dialect === 'sqlite') {
+          await sql`create virtual table fulltext_headers using fts5(headers,
+            content='fulltext', content_rowid='id', tokenize='trigram', detail=none)`.execute(db);
+          await sql`create trigger fulltext_headers_ai after insert on fulltext
+            when new.headers is not null begin
+            insert into fulltext_headers(rowid, headers) values (new.id, new.headers);
+            end`.execute(db);
+          await sql`create trigger fulltext_headers_ad after delete on fulltext
+            when old.headers is not null begin
+            insert into fulltext_headers(fulltext_headers, rowid, headers)
+              values ('delete', old.id, old.headers);
+            end`.execute(db);
+          await sql`create trigger fulltext_headers_au after update of headers on fulltext begin
+            insert into fulltext_headers(fulltext_headers, rowid, headers)
+              select 'delete', old.id, old.headers where old.headers is not null;
+            insert into fulltext_headers(rowid, headers)
+              select new.id, new.headers where new.headers is not null;
+            end`.execute(db);
+          return;
+        }
+        const trgm = await trigramSchema(db);
+        if (trgm)
+          await sql`create index fulltext_headers_trigram on fulltext
+            using gin (headers ${sql.id(trgm)}.gin_trgm_ops)`.execute(db);
+      },
+    },
   };
 }
 

@@ -32,6 +32,8 @@ export interface AccountTable {
   must_change_password: Generated<number>; // 1: refuse protocol sign-in until changed
   /** Highest modseq whose tombstones were pruned; changes since below it are unknown. */
   tombstone_horizon: Generated<number>;
+  /** Highest UIDVALIDITY given to a mailbox of the account (RFC 3501 §2.3.1.1). */
+  uid_validity_last: Generated<number>;
 }
 
 export interface AliasTable {
@@ -66,6 +68,14 @@ export interface MailboxTable {
   modseq: number;
   created_at: number;
   sort_order: number | null; // JMAP sortOrder set by the user; null: by role (0010_jmap)
+  /** First UID no IMAP session has claimed as \Recent yet (RFC 3501 §2.3.2; 0013). */
+  recent_uid: Generated<number>;
+}
+
+/** A subscribed name whose mailbox was deleted (RFC 3501 §6.3.6; RFC 5258 \NonExistent). */
+export interface OrphanSubscriptionTable {
+  account_id: number;
+  name: string;
 }
 
 export interface EmailTable {
@@ -132,6 +142,8 @@ export interface FullTextTable {
   bcc_text: string;
   body: string; // decoded text parts, HTML as text, bounded (mail/meta.ts TEXT_CHARS)
   attachments: string; // file names
+  /** Header fields as text, for IMAP TEXT (0014); null: not computed yet (rows before it). */
+  headers: string | null;
 }
 
 export interface QueueMessageTable {
@@ -213,6 +225,7 @@ export interface Database {
   changes: ChangeTable;
   fulltext: FullTextTable;
   tombstones: TombstoneTable;
+  orphan_subscriptions: OrphanSubscriptionTable;
   queue_messages: QueueMessageTable;
   queue_recipients: QueueRecipientTable;
   delivery_log: DeliveryLogTable;

@@ -1,14 +1,14 @@
 // The full-text index conformance suite (store/fulltext.ts), run on SQLite and PostgreSQL:
 // documents and queries are cut by mail/segment.ts; a word is found by word and inside
 // longer words, a Lao word inside a sentence without spaces, a piece of a Lao compound,
-// per field; deleted rows and other accounts' rows are never found; hostile query text
-// matches only itself.
+// per field, header fields only when named; deleted rows and other accounts' rows are never
+// found; hostile query text matches only itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Core } from '../../src/core/core.ts';
 import { segmentText, words } from '../../src/mail/segment.ts';
 import {
-  TEXT_FIELDS,
+  INDEXED_FIELDS,
   type IndexDoc,
   type TextField,
   type TextQuery,
@@ -16,7 +16,7 @@ import {
 import { forEachStore, makeCore } from '../helpers/stores.ts';
 
 function doc(accountId: number, emailId: string, f: Partial<Record<TextField, string>>): IndexDoc {
-  const all = Object.fromEntries(TEXT_FIELDS.map((k) => [k, ''])) as Record<TextField, string>;
+  const all = Object.fromEntries(INDEXED_FIELDS.map((k) => [k, ''])) as Record<TextField, string>;
   for (const [k, v] of Object.entries(f)) all[k as TextField] = segmentText(v);
   return { accountId, emailId, fields: all };
 }
@@ -55,6 +55,7 @@ forEachStore('full-text index', (kind) => {
         from: 'Bob <bob@test.example>',
         cc: 'Carol <carol@test.example>',
         body: 'The budget for 2026 is attached. 50% of it, under_score, "quoted" * star',
+        headers: 'x-mailer: Thunderbird 128\nx-province: ຫຼວງພະບາງ',
       }),
       doc(A, 'm3', { subject: 'Lunch', body: 'Sandwiches in the meeting room at noon' }),
       doc(B, 'm1', { subject: 'Meeting of teachers', body: 'ກອງປະຊຸມຄູສອນແຂວງວຽງຈັນ' }),
@@ -100,6 +101,21 @@ forEachStore('full-text index', (kind) => {
     assert.deepEqual(await find('agenda', { fields: ['attachments'] }), ['m1']);
     assert.deepEqual(await find('agenda.pdf'), ['m1']);
     assert.deepEqual(await find('2026', { fields: ['body', 'subject'] }), ['m2']);
+  });
+
+  test('header fields: looked in only when named, by word and by piece', async () => {
+    assert.deepEqual(await find('thunderbird'), []);
+    const all = ['subject', 'from', 'to', 'cc', 'bcc', 'body', 'attachments', 'headers'] as const;
+    assert.deepEqual(await find('thunderbird', { fields: all }), ['m2']);
+    assert.deepEqual(await find('budget', { fields: ['headers'] }), []);
+    assert.deepEqual(await find('underbir', { fields: ['headers'] }), ['m2']);
+    assert.deepEqual(await find('x', { fields: ['headers'] }), ['m2']); // shorter than a trigram
+    assert.deepEqual(await find('ພະບາງ', { fields: ['headers'] }), ['m2']);
+    assert.deepEqual(await find('mailer', { fields: ['headers'], match: 'word' }), ['m2']);
+    assert.deepEqual(await find('mail', { fields: ['headers'], match: 'word' }), []);
+    assert.deepEqual(await find('budget mailer', { fields: all, match: 'word' }), ['m2']);
+    assert.deepEqual(await find('budget mailer', { fields: all }), ['m2']);
+    assert.deepEqual(await find('meeting mailer', { fields: all }), []);
   });
 
   test('query text with quotes, wildcards and escapes matches only itself', async () => {

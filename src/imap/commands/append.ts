@@ -1,10 +1,12 @@
 // APPEND (RFC 9051 §6.3.12, APPENDUID RFC 4315 §3): the message goes through core's one
 // ingest path (durable before OK), into the named mailbox with the given flags as keywords
 // and the given internal date. A message with UTF-8 headers (RFC 6532) comes as
-// `UTF8 (~{n}…)` once UTF8=ACCEPT is enabled (RFC 6855 §4) and is stored as it is.
+// `UTF8 (~{n}…)` once UTF8=ACCEPT is enabled (RFC 6855 §4) and is stored as it is. Parts
+// holding NUL octets (sent as literal8, RFC 3516 §4.4) are stored in base64.
 import { ingest } from '../../core/deliver.ts';
 import { permit, resolveMailbox } from '../access.ts';
 import { flagToKeyword } from '../../mail/keywords.ts';
+import { encodeNulParts } from '../../mail/nulparts.ts';
 import { AUTHED, type Handler } from './types.ts';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -45,9 +47,16 @@ export const append: Handler<'APPEND'> = {
       await s.finish(tag, 'NO', null, 'Empty message');
       return;
     }
+    // RFC 3516 §4.4: parts with NUL octets (a literal8) are kept in base64, so BODY[] can
+    // send them; a NUL that cannot be re-encoded is refused.
+    const message = encodeNulParts(args.message);
+    if (!message) {
+      await s.finish(tag, 'NO', 'UNKNOWN-CTE', 'NUL octets outside a part that can hold them');
+      return;
+    }
     const [r] = await ingest(
       s.core,
-      args.message,
+      message,
       [{ accountId, mailbox: mb.name, keywords, ignoreQuota: false }],
       { receivedAt },
     );

@@ -1,9 +1,10 @@
 // COPY, MOVE and their UID forms (RFC 9051 §6.4.7, §6.4.8; MOVE RFC 6851; COPYUID RFC 4315).
-// MOVE sends COPYUID in an untagged OK, then the EXPUNGEs, then the tagged OK (RFC 6851 §4.3).
+// MOVE sends COPYUID in an untagged OK, then the EXPUNGEs, then the tagged OK (RFC 6851 §4.3);
+// into the selected mailbox itself it gives the messages new UIDs (§3.3): EXPUNGE, then EXISTS.
 // Rights (RFC 4314 §4): i on the target; MOVE also t and e on the source. Between two
 // accounts (a shared mailbox on either side) each message is ingested again into the target
 // account, its keywords kept, and a MOVE then removes it from the source.
-import { copyEmails, moveEmails, type Copied } from '../../core/copy.ts';
+import { copyEmails, moveEmails, renumberInMailbox, type Copied } from '../../core/copy.ts';
 import { ingest, readMessage } from '../../core/deliver.ts';
 import { removeFromMailbox } from '../../core/expunge.ts';
 import { emailsByIds } from '../../core/messages.ts';
@@ -67,11 +68,9 @@ export const copy: Handler<'COPY' | 'MOVE'> = {
     if (target.accountId !== accountId) {
       done = await copyAcross(s, accountId, ids, target);
       if (move) await removeFromMailbox(s.core, accountId, sel.id, ids);
-    } else
-      done =
-        move && tm.id !== sel.id
-          ? await moveEmails(s.core, accountId, sel.id, ids, tm.id)
-          : await copyEmails(s.core, accountId, ids, tm.id);
+    } else if (!move) done = await copyEmails(s.core, accountId, ids, tm.id);
+    else if (tm.id === sel.id) done = await renumberInMailbox(s.core, accountId, sel.id, ids);
+    else done = await moveEmails(s.core, accountId, sel.id, ids, tm.id);
     const code = `COPYUID ${Number(tm.uid_validity)} ${formatSeqSet(done.map((d) => uidOf.get(d.emailId)!))} ${formatSeqSet(done.map((d) => d.uid))}`;
     if (move) {
       s.untagged([raw('OK'), raw(`[${code}]`), 'Moved']);

@@ -1,11 +1,14 @@
-// LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.9), with the LIST-EXTENDED options that clients
-// use (RFC 5258: SUBSCRIBED, SPECIAL-USE selection; RETURN SUBSCRIBED, CHILDREN, SPECIAL-USE,
-// STATUS from RFC 5819). Special-use attributes (RFC 6154) and \HasChildren/\HasNoChildren
-// (RFC 3348) are always sent. "*" matches across "/", "%" within one level. Mailboxes other
+// LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.9), with LIST-EXTENDED (RFC 5258: SUBSCRIBED,
+// SPECIAL-USE and RECURSIVEMATCH selection, CHILDINFO; RETURN SUBSCRIBED, CHILDREN,
+// SPECIAL-USE, STATUS from RFC 5819; unknown options are BAD in the grammar). Subscribed names
+// whose mailbox was deleted stay subscribed (core/mailboxset.ts) and are listed \NonExistent.
+// Special-use attributes (RFC 6154) and \HasChildren/\HasNoChildren (RFC 3348) are always
+// sent. "*" matches across "/", "%" within one level. Mailboxes other
 // accounts share with the l right (RFC 4314 §4) follow under "Other Users/<owner>/", with
 // the levels above them as \Noselect; they count as subscribed (nowhere to keep the choice).
 import { sharedMailboxesFor } from '../../core/acl.ts';
 import { listMailboxes } from '../../core/mailboxes.ts';
+import { orphanSubscriptions } from '../../core/mailboxset.ts';
 import { OTHER_USERS, sharedName } from '../access.ts';
 import type { Mailbox } from '../../store/schema.ts';
 import { raw, type Value } from '../proto/writer.ts';
@@ -49,18 +52,28 @@ function matches(name: string, patterns: RegExp[]): boolean {
   return patterns.some((p) => p.test(name));
 }
 
-export async function runList(
-  s: Session,
-  tag: string,
-  opts: {
-    reference: string;
-    patterns: string[];
-    subscribedOnly: boolean;
-    specialOnly: boolean;
-    lsub: boolean;
-    returns: string[];
-  },
-): Promise<void> {
+/** The names above a name: "a/b/c" → "a", "a/b". */
+function ancestors(name: string): string[] {
+  const parts = name.split('/');
+  return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** INBOX first, then by name. */
+function byName(a: string, b: string): number {
+  return a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface ListOptions {
+  reference: string;
+  patterns: string[];
+  /** Selection options (RFC 5258 §3.1): SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH, REMOTE. */
+  select: string[];
+  lsub: boolean;
+  /** Return options: SUBSCRIBED, CHILDREN, SPECIAL-USE, "STATUS item…". */
+  returns: string[];
+}
+
+export async function runList(s: Session, tag: string, opts: ListOptions): Promise<void> {
   const verb = opts.lsub ? 'LSUB' : 'LIST';
   if (opts.patterns.length === 1 && opts.patterns[0] === '') {
     // RFC 9051 §6.3.9: the hierarchy delimiter and root.
@@ -71,31 +84,104 @@ export async function runList(
   const ref = s.decodeName(opts.reference);
   const regexes = opts.patterns.map((p) => patternRegex(ref + s.decodeName(p)));
   const all = await listMailboxes(s.core.db, s.account!.id);
+  const mailboxes = new Map(all.map((m) => [m.name, m]));
+  const subscribed = new Set([
+    ...all.filter((m) => Number(m.subscribed) === 1).map((m) => m.name),
+    ...(await orphanSubscriptions(s.core.db, s.account!.id)),
+  ]);
+  if (opts.lsub) listSubscribed(s, opts, regexes, mailboxes, subscribed);
+  else await listNames(s, opts, regexes, mailboxes, subscribed);
+  if (!opts.select.includes('SPECIAL-USE'))
+    await listShared(
+      s,
+      verb,
+      regexes,
+      opts.lsub,
+      opts.returns.includes('SUBSCRIBED') || opts.select.includes('SUBSCRIBED'),
+    );
+  await s.finish(tag, 'OK', null, `${verb} completed`);
+}
+
+/**
+ * LIST with the LIST-EXTENDED selection rules (RFC 9051 §6.3.9.3, Table 3 of §6.3.9.6): a
+ * name that matches a pattern is listed when it meets the selection criteria (subscribed
+ * names count even with no mailbox, then \NonExistent) or, with RECURSIVEMATCH, when a
+ * descendant that does not match the patterns meets them (CHILDINFO).
+ */
+async function listNames(
+  s: Session,
+  opts: ListOptions,
+  regexes: RegExp[],
+  mailboxes: Map<string, Mailbox>,
+  subscribed: Set<string>,
+): Promise<void> {
+  const bySubscription = opts.select.includes('SUBSCRIBED');
+  const bySpecialUse = opts.select.includes('SPECIAL-USE');
+  const recursive = opts.select.includes('RECURSIVEMATCH');
+  const criteria = opts.select.filter((o) => o === 'SUBSCRIBED' || o === 'SPECIAL-USE');
+  const meets = (name: string): boolean => {
+    if (bySubscription && !subscribed.has(name)) return false;
+    if (bySpecialUse && !specialUse(mailboxes.get(name)?.role ?? null)) return false;
+    return true;
+  };
+  // Every name that may be listed: the mailboxes, subscribed names without one, and (for
+  // RECURSIVEMATCH) the names above those that meet the criteria.
+  const names = new Set(mailboxes.keys());
+  if (bySubscription) for (const n of subscribed) names.add(n);
+  if (recursive)
+    for (const n of [...names]) if (meets(n)) for (const a of ancestors(n)) names.add(a);
   const wantStatus = opts.returns.find((r) => r.startsWith('STATUS '));
-  const returnSubscribed = opts.returns.includes('SUBSCRIBED') || opts.subscribedOnly;
-  const sorted = [...all].sort((a, b) =>
-    a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : 1,
-  );
-  for (const mb of sorted) {
-    if (!matches(mb.name, regexes)) continue;
-    if ((opts.subscribedOnly || opts.lsub) && !mb.subscribed) continue;
-    const use = specialUse(mb.role);
-    if (opts.specialOnly && !use) continue;
+  const returnSubscribed = bySubscription || opts.returns.includes('SUBSCRIBED');
+  const sorted = [...names].sort(byName);
+  for (const name of sorted) {
+    if (!matches(name, regexes)) continue;
+    const met = meets(name);
+    // §6.3.9.6: CHILDINFO only for a descendant not listed itself (no redundant ones).
+    const childInfo =
+      recursive && sorted.some((d) => d.startsWith(name + '/') && meets(d) && !matches(d, regexes));
+    if (!met && !childInfo) continue;
+    const mb = mailboxes.get(name);
     const attrs: Value[] = [];
-    if (!opts.lsub) {
-      const kids = all.some((m: Mailbox) => m.name.startsWith(mb.name + '/'));
+    if (!mb) attrs.push(raw('\\NonExistent'));
+    else {
+      const kids = sorted.some((n) => n.startsWith(name + '/') && mailboxes.has(n));
       attrs.push(raw(kids ? '\\HasChildren' : '\\HasNoChildren'));
+      const use = specialUse(mb.role);
       if (use) attrs.push(raw(use));
-      if (returnSubscribed && mb.subscribed) attrs.push(raw('\\Subscribed'));
     }
-    s.untagged([raw(verb), attrs, '/', s.encodeName(mb.name)]);
-    if (wantStatus) {
+    if (returnSubscribed && subscribed.has(name)) attrs.push(raw('\\Subscribed'));
+    const line: Value[] = [raw('LIST'), attrs, '/', s.encodeName(name)];
+    if (childInfo) line.push(['CHILDINFO', criteria]);
+    s.untagged(line);
+    if (wantStatus && mb) {
       const items = await statusItems(s, mb, wantStatus.slice(7).split(' '));
-      s.untagged([raw('STATUS'), s.encodeName(mb.name), items]);
+      s.untagged([raw('STATUS'), s.encodeName(name), items]);
     }
   }
-  if (!opts.specialOnly) await listShared(s, verb, regexes, opts.lsub, returnSubscribed);
-  await s.finish(tag, 'OK', null, `${verb} completed`);
+}
+
+/**
+ * LSUB (RFC 3501 §6.3.9): the subscribed names that match, \Noselect when no mailbox has the
+ * name; and when a "%" stops short of a subscribed name, its unsubscribed ancestor that
+ * matches, flagged \Noselect ("foo/bar" subscribed, "foo" not: LSUB "" % returns foo).
+ */
+function listSubscribed(
+  s: Session,
+  opts: ListOptions,
+  regexes: RegExp[],
+  mailboxes: Map<string, Mailbox>,
+  subscribed: Set<string>,
+): void {
+  const percent = opts.patterns.some((p) => p.includes('%'));
+  const out = new Map<string, boolean>(); // name → \Noselect
+  for (const name of subscribed) {
+    if (matches(name, regexes)) out.set(name, !mailboxes.has(name));
+    else if (percent)
+      for (const a of ancestors(name))
+        if (!subscribed.has(a) && matches(a, regexes)) out.set(a, true);
+  }
+  for (const name of [...out.keys()].sort(byName))
+    s.untagged([raw('LSUB'), out.get(name) ? [raw('\\Noselect')] : [], '/', s.encodeName(name)]);
 }
 
 /** The shared part of a LIST: "Other Users", each owner, then the mailboxes (RFC 2342). */
@@ -131,8 +217,7 @@ export const list: Handler<'LIST'> = {
     await runList(s, tag, {
       reference: args.reference,
       patterns: args.patterns,
-      subscribedOnly: args.select.includes('SUBSCRIBED'),
-      specialOnly: args.select.includes('SPECIAL-USE'),
+      select: args.select,
       lsub: false,
       returns: args.returns,
     });
@@ -145,8 +230,7 @@ export const lsub: Handler<'LSUB'> = {
     await runList(s, tag, {
       reference: args.reference,
       patterns: args.patterns,
-      subscribedOnly: true,
-      specialOnly: false,
+      select: ['SUBSCRIBED'],
       lsub: true,
       returns: [],
     });

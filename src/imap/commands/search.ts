@@ -1,24 +1,49 @@
 // SEARCH and UID SEARCH (RFC 9051 §6.4.4). The key tree is evaluated over the selected view in
-// memory: flags, sequence numbers and UIDs, dates, sizes, MODSEQ; the text keys (FROM, TO, CC,
-// BCC, SUBJECT, BODY, TEXT) are looked up first in the shared full-text index, which cuts Lao
-// into words (searchtext.ts); HEADER reads the raw message as a case-insensitive substring.
+// memory: flags (\Recent from the view), sequence numbers and UIDs, dates, sizes, MODSEQ;
+// FROM, TO, CC, BCC, SUBJECT and the SENT* dates read the stored envelope; BODY and TEXT are
+// looked up first in the shared full-text index, which cuts Lao into words (searchtext.ts);
+// HEADER reads the raw message as a case-insensitive substring.
 // IMAP4rev2 sessions get an ESEARCH reply (RFC 9051 §7.3.4), others the SEARCH reply.
+import { envelopesByHash } from '../../core/blobmeta.ts';
 import { emailsByIds, type EmailRow } from '../../core/messages.ts';
+import { headerDay } from '../../mail/headers.ts';
+import type { Envelope } from '../../mail/structure.ts';
 import { flagToKeyword } from '../../mail/keywords.ts';
-import { headerValue, parseMime } from '../../mail/mimeparts.ts';
+import { parseMime } from '../../mail/mimeparts.ts';
+import { decodeWords } from 'postal-mime';
 import { formatSeqSet, inRanges, resolveSeqSet } from '../proto/seqset.ts';
 import type { SearchKey } from '../proto/search.ts';
 import { quote, raw, type Value } from '../proto/writer.ts';
 import type { MailboxView } from '../view.ts';
 import type { Session } from '../session.ts';
 import { SELECTED, type Handler } from './types.ts';
-import { prepareTextKeys, textMatches } from './searchtext.ts';
+import { envelopeMatches, onEnvelope, prepareTextKeys, textMatches } from './searchtext.ts';
 
 export interface Candidate {
   seq: number;
   uid: number;
   row: EmailRow;
   raw?: Buffer;
+  /** The stored envelope, when a key reads it (envelope text keys, SENT* dates). */
+  envelope?: Envelope;
+}
+
+/** Whether a key reads the envelope: FROM/TO/CC/BCC/SUBJECT, and the Date of SENT* keys. */
+function needsEnvelope(k: SearchKey): boolean {
+  switch (k.op) {
+    case 'text':
+      return onEnvelope(k);
+    case 'date':
+      return k.which === 'sent';
+    case 'not':
+      return needsEnvelope(k.key);
+    case 'or':
+      return needsEnvelope(k.a) || needsEnvelope(k.b);
+    case 'and':
+      return k.keys.some(needsEnvelope);
+    default:
+      return false;
+  }
 }
 
 function needsRaw(k: SearchKey): boolean {
@@ -56,6 +81,24 @@ function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/**
+ * The day of the Date header as written, in the sender's zone (SENT* keys disregard time and
+ * timezone, RFC 9051 §6.4.4); the UTC day of the parsed date when the text cannot be read.
+ */
+function sentDay(c: Candidate): string | null {
+  const fromHeader = c.envelope?.date ? headerDay(c.envelope.date) : null;
+  return fromHeader ?? (c.row.sentAt === null ? null : day(c.row.sentAt));
+}
+
+/** A header value with its RFC 2047 words decoded (as it is shown). */
+function decodedText(value: string): string {
+  try {
+    return decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
 function contains(hay: string, needle: string): boolean {
   return hay.toLowerCase().includes(needle.toLowerCase());
 }
@@ -64,12 +107,12 @@ function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
   switch (k.op) {
     case 'all':
       return true;
-    case 'none':
-      return false;
     case 'flag': {
       const kw = flagToKeyword(k.flag);
       return (kw !== null && c.row.keywords.includes(kw)) === k.set;
     }
+    case 'recent':
+      return view.isRecent(c.uid) === k.set;
     case 'seq':
       if (k.set.saved) return view.saved.has(c.uid);
       return inRanges(resolveSeqSet(k.set, view.exists), c.seq);
@@ -81,16 +124,20 @@ function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
     case 'modseq':
       return c.row.modseq >= k.n;
     case 'date': {
-      const t = k.which === 'internal' ? c.row.receivedAt : c.row.sentAt;
-      if (t === null) return false;
-      const d = day(t);
+      const d = k.which === 'internal' ? day(c.row.receivedAt) : sentDay(c);
+      if (d === null) return false;
       return k.cmp === 'before' ? d < k.day : k.cmp === 'on' ? d === k.day : d >= k.day;
     }
     case 'text':
-      return textMatches(k, c.row.id);
+      return onEnvelope(k) ? envelopeMatches(k, c.envelope) : textMatches(k, c.row.id);
     case 'header': {
-      const v = headerValue(parseMime(c.raw!).headers, k.field.toLowerCase());
-      return v !== null && contains(v, k.value);
+      // Every field of that name counts, not only the first (RFC 9051 §6.4.4 HEADER).
+      const name = k.field.toLowerCase();
+      return parseMime(c.raw!).headers.some(
+        (h) =>
+          h.name === name &&
+          (contains(h.value, k.value) || contains(decodedText(h.value), k.value)),
+      );
     }
     case 'not':
       return !match(k.key, c, view);
@@ -106,16 +153,39 @@ export async function matching(s: Session, key: SearchKey): Promise<Candidate[]>
   const view = s.selected!.view;
   const rows = await emailsByIds(s.core.db, view.accountId, view.emailIds);
   const withRaw = needsRaw(key);
+  const envelopes = needsEnvelope(key)
+    ? await envelopesByHash(
+        s.core,
+        [...rows.values()].map((r) => r.blobHash),
+      )
+    : null;
   await prepareTextKeys(s, key);
   const out: Candidate[] = [];
   for (let i = 0; i < view.uids.length; i++) {
     const row = rows.get(view.emailIds[i]!);
     if (!row) continue;
     const c: Candidate = { seq: i + 1, uid: view.uids[i]!, row };
+    const env = envelopes?.get(row.blobHash);
+    if (env) c.envelope = env;
     if (withRaw) c.raw = await s.core.blobs.get(row.blobHash);
     if (match(key, c, view)) out.push(c);
   }
   return out;
+}
+
+/**
+ * The MODSEQ of an ESEARCH answer (RFC 4731 §3.2): with MIN and/or MAX alone, of the
+ * messages returned; otherwise the highest of all found.
+ */
+function esearchModseq(found: Candidate[], opts: string[]): number {
+  if (opts.includes('ALL') || opts.includes('COUNT') || found.length === 0)
+    return found.reduce((m, c) => Math.max(m, c.row.modseq), 0);
+  // `found` is in sequence (and UID) order: the first is MIN, the last MAX.
+  const picked = [
+    ...(opts.includes('MIN') ? [found[0]!] : []),
+    ...(opts.includes('MAX') ? [found[found.length - 1]!] : []),
+  ];
+  return picked.reduce((m, c) => Math.max(m, c.row.modseq), 0);
 }
 
 /** A charset SEARCH, SORT and THREAD accept (RFC 9051 §6.4.4: UTF-8 and US-ASCII). */
@@ -164,7 +234,7 @@ export const search: Handler<'SEARCH'> = {
           items.push(raw('ALL'), raw(formatSeqSet([...hits].sort((a, b) => a - b))));
       }
       if (opts.includes('COUNT')) items.push(raw('COUNT'), hits.length);
-      if (withModseq && hits.length) items.push(raw('MODSEQ'), highest);
+      if (withModseq && hits.length) items.push(raw('MODSEQ'), esearchModseq(found, opts));
       s.untagged([raw('ESEARCH'), ...items]);
     } else {
       const tail = withModseq && hits.length ? [[raw('MODSEQ'), highest]] : [];

@@ -6,7 +6,6 @@
 // for UIDs that left, then FETCH (UID FLAGS MODSEQ) for messages changed (§3.2.5). A modseq
 // older than the pruned tombstones gets every known UID not in the mailbox as vanished.
 import { mailboxChangesSince } from '../../core/messages.ts';
-import { SYSTEM_FLAGS } from '../../mail/keywords.ts';
 import type { Qresync } from '../proto/grammar.ts';
 import {
   formatRanges,
@@ -45,19 +44,9 @@ async function resync(s: Session, view: MailboxView, q: Qresync, uidNext: number
   }
   for (const m of changed) {
     const seq = view.seqOf(m.uid);
-    if (seq > 0) s.untagged(flagsFetch(seq, m.uid, m.keywords, m.modseq));
+    if (seq > 0)
+      s.untagged(flagsFetch(seq, m.uid, view.flags(m.uid, m.keywords, s.rev2), m.modseq));
   }
-}
-
-/** The flags these rights let a client change (RFC 4314 §4: s for \Seen, t for \Deleted, w). */
-function permanentFlags(rights: string): string {
-  const may = (f: string): boolean =>
-    f === '\\Seen'
-      ? rights.includes('s')
-      : f === '\\Deleted'
-        ? rights.includes('t')
-        : rights.includes('w');
-  return [...SYSTEM_FLAGS.filter(may), ...(rights.includes('w') ? ['\\*'] : [])].join(' ');
 }
 
 export const select: Handler<'SELECT' | 'EXAMINE'> = {
@@ -67,12 +56,12 @@ export const select: Handler<'SELECT' | 'EXAMINE'> = {
       await s.finish(tag, 'BAD', null, 'ENABLE QRESYNC first');
       return;
     }
-    if (args.condstore) s.condstore = true;
     if (s.selected) {
       s.selected = null;
       s.state = 'auth';
       s.untagged([raw('OK'), raw('[CLOSED]'), 'Previous mailbox closed']);
     }
+    if (args.condstore) s.condstore = true; // the answer below carries HIGHESTMODSEQ
     const ref = await resolveMailbox(s, s.decodeName(args.mailbox));
     if (!ref) {
       await s.finish(tag, 'NO', 'NONEXISTENT', 'No such mailbox');
@@ -82,18 +71,17 @@ export const select: Handler<'SELECT' | 'EXAMINE'> = {
     const { mailbox: mb, accountId } = ref;
     // Read before the view loads: every change at or below it is in what the view shows.
     const highest = Number(mb.modseq);
-    const view = new MailboxView(s.core, accountId, mb.id);
-    await view.load();
     const readOnly = args.name === 'EXAMINE';
-    const flags = SYSTEM_FLAGS.map(raw);
+    // A read-write SELECT claims the messages no session has seen as \Recent (RFC 3501
+    // §2.3.2); EXAMINE shows them as recent and leaves them so (§6.3.2).
+    const view = new MailboxView(s.core, accountId, mb.id, { readOnly, rights: ref.rights });
+    await view.load();
     s.untagged([view.exists, raw('EXISTS')]);
-    if (!s.rev2) s.untagged([0, raw('RECENT')]);
-    s.untagged([raw('FLAGS'), flags]);
-    s.untagged([
-      raw('OK'),
-      raw(`[PERMANENTFLAGS (${readOnly ? '' : permanentFlags(ref.rights)})]`),
-      'Flags permitted',
-    ]);
+    if (!s.rev2) s.untagged([view.recent, raw('RECENT')]);
+    view.flagResponses(s); // FLAGS and PERMANENTFLAGS, with every keyword in use
+    // RFC 3501 §6.3.1 (IMAP4rev1 only; RFC 9051 dropped it): the first unseen message.
+    if (!s.rev2 && view.firstUnseen > 0)
+      s.untagged([raw('OK'), raw(`[UNSEEN ${view.firstUnseen}]`), 'First unseen']);
     s.untagged([raw('OK'), raw(`[UIDVALIDITY ${Number(mb.uid_validity)}]`), 'UIDs valid']);
     s.untagged([raw('OK'), raw(`[UIDNEXT ${Number(mb.uid_next)}]`), 'Predicted next UID']);
     s.untagged([raw('OK'), raw(`[HIGHESTMODSEQ ${highest}]`), 'Highest']);

@@ -1,26 +1,20 @@
 // SORT and UID SORT (RFC 5256 §3; DISPLAYFROM/DISPLAYTO of RFC 5957): the messages a search
 // matches, ordered by the criteria, the sequence number breaking ties. SUBJECT compares base
-// subjects (§2.1); FROM/TO/CC the mailbox part of the first address; DATE the Date header,
-// else the internal date (§2.2).
+// subjects (§2.1); FROM/TO/CC the addr-mailbox of the envelope's first address (a group's
+// name for a group), DISPLAYFROM/DISPLAYTO its display value (RFC 5957 §3), from the stored
+// envelope; DATE the Date header, else the internal date (§2.2).
 import { baseSubject } from '../../mail/basesubject.ts';
-import { headerValue, parseMime } from '../../mail/mimeparts.ts';
+import { envelopesByHash } from '../../core/blobmeta.ts';
+import { sortDisplay, sortMailbox } from '../../mail/envaddress.ts';
+import type { Envelope } from '../../mail/structure.ts';
 import type { SortKey } from '../proto/grammar.ts';
 import { raw } from '../proto/writer.ts';
-import type { Session } from '../session.ts';
 import { knownCharset, matching, type Candidate } from './search.ts';
 import { SELECTED, type Handler } from './types.ts';
 
-/** The first address of an address list: its mailbox (local part) and its display form. */
-function firstAddress(list: string | null): { mailbox: string; display: string } {
-  if (!list) return { mailbox: '', display: '' };
-  const first = list.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)[0]!.trim();
-  const angle = /<([^>]*)>/.exec(first);
-  const addr = (angle ? angle[1]! : first).trim();
-  const name = angle ? first.slice(0, angle.index).replace(/"/g, '').trim() : '';
-  return { mailbox: addr.split('@')[0]!.toLowerCase(), display: (name || addr).toLowerCase() };
-}
+const FROM_ENVELOPE = new Set(['FROM', 'TO', 'CC', 'DISPLAYFROM', 'DISPLAYTO']);
 
-async function sortValue(s: Session, c: Candidate, key: string): Promise<string | number> {
+function sortValue(c: Candidate, key: string, env: Envelope | undefined): string | number {
   switch (key) {
     case 'ARRIVAL':
       return c.row.receivedAt;
@@ -31,17 +25,15 @@ async function sortValue(s: Session, c: Candidate, key: string): Promise<string 
     case 'SUBJECT':
       return baseSubject(c.row.subject);
     case 'FROM':
-      return firstAddress(c.row.from).mailbox;
+      return sortMailbox(env?.from ?? null);
     case 'TO':
-      return firstAddress(c.row.to).mailbox;
+      return sortMailbox(env?.to ?? null);
+    case 'CC':
+      return sortMailbox(env?.cc ?? null);
     case 'DISPLAYFROM':
-      return firstAddress(c.row.from).display;
-    case 'DISPLAYTO':
-      return firstAddress(c.row.to).display;
-    default: {
-      c.raw ??= await s.core.blobs.get(c.row.blobHash);
-      return firstAddress(headerValue(parseMime(c.raw).headers, 'cc')).mailbox;
-    }
+      return sortDisplay(env?.from ?? null);
+    default: // DISPLAYTO
+      return sortDisplay(env?.to ?? null);
   }
 }
 
@@ -57,12 +49,16 @@ export const sort: Handler<'SORT'> = {
       return;
     }
     const found = await matching(s, args.program.key);
-    const keyed: { c: Candidate; v: (string | number)[] }[] = [];
-    for (const c of found) {
-      const v: (string | number)[] = [];
-      for (const k of args.criteria) v.push(await sortValue(s, c, k.key));
-      keyed.push({ c, v });
-    }
+    const envelopes = args.criteria.some((k) => FROM_ENVELOPE.has(k.key))
+      ? await envelopesByHash(
+          s.core,
+          found.map((c) => c.row.blobHash),
+        )
+      : null;
+    const keyed = found.map((c) => {
+      const env = c.envelope ?? envelopes?.get(c.row.blobHash);
+      return { c, v: args.criteria.map((k) => sortValue(c, k.key, env)) };
+    });
     const crit: SortKey[] = args.criteria;
     keyed.sort((x, y) => {
       for (let i = 0; i < crit.length; i++) {

@@ -1,8 +1,10 @@
 // STATUS (RFC 9051 §6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, SIZE (RFC 8438),
-// RECENT (always 0: RFC 9051 has no \Recent), HIGHESTMODSEQ (RFC 7162), APPENDLIMIT
+// RECENT (RFC 3501 §6.3.10: the messages no session has claimed as \Recent yet; STATUS does
+// not claim them, core/recent.ts), HIGHESTMODSEQ (RFC 7162), APPENDLIMIT
 // (RFC 7889), MAILBOXID (RFC 8474). On the selected mailbox the answer is the store's, which
 // may be ahead of the session's view (§6.3.11 allows that).
 import { mailboxCounts } from '../../core/messages.ts';
+import { unclaimedCount } from '../../core/recent.ts';
 import type { Mailbox } from '../../store/schema.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import type { Session } from '../session.ts';
@@ -51,6 +53,9 @@ export async function statusItems(s: Session, mb: Mailbox, items: string[]): Pro
       case 'HIGHESTMODSEQ':
         s.condstore = true; // RFC 7162 §3.1: a CONDSTORE-enabling command
         v = Math.max(counts.highestModseq, Number(mb.modseq));
+        break;
+      case 'RECENT':
+        v = await unclaimedCount(s.core.db, Number(mb.account_id), mb.id);
         break;
       case 'APPENDLIMIT':
         v = s.ctx.limits.maxMessage; // RFC 7889 §4

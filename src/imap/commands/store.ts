@@ -1,10 +1,11 @@
 // STORE and UID STORE (RFC 9051 §6.4.6): FLAGS, +FLAGS, -FLAGS, .SILENT, and UNCHANGEDSINCE
 // (RFC 7162 §3.1.3, answered with [MODIFIED]). Flags become keywords through mail/keywords.ts
 // and change through core's updateKeywords (one modseq, change log, bus). Unless .SILENT, the
-// new flags of each changed message are returned; UID STORE includes the UID (§6.4.8).
+// new flags of each changed message are returned; UID STORE includes the UID (§6.4.8). A
+// keyword new to the mailbox is first announced in FLAGS and PERMANENTFLAGS (§7.3.5).
 import { updateKeywords } from '../../core/keywords.ts';
 import { emailsByIds } from '../../core/messages.ts';
-import { flagToKeyword, keywordToFlag } from '../../mail/keywords.ts';
+import { flagToKeyword } from '../../mail/keywords.ts';
 import { formatSeqSet } from '../proto/seqset.ts';
 import { raw, type Value } from '../proto/writer.ts';
 import { permitSelected } from '../access.ts';
@@ -52,6 +53,11 @@ export const store: Handler<'STORE'> = {
     // after .SILENT (then without FLAGS).
     if (!args.silent || (s.condstore && res.modseq)) {
       const rows = await emailsByIds(s.core.db, accountId, ids);
+      if (!args.silent)
+        sel.view.announce(
+          s,
+          [...rows.values()].flatMap((r) => r.keywords),
+        );
       for (const i of idx) {
         const row = rows.get(sel.view.emailIds[i]!);
         if (!row) continue;
@@ -60,10 +66,7 @@ export const store: Handler<'STORE'> = {
         const items: Value[] = [];
         if (args.uid) items.push(raw('UID'), sel.view.uids[i]!);
         if (!args.silent)
-          items.push(
-            raw('FLAGS'),
-            row.keywords.map((k) => raw(keywordToFlag(k))),
-          );
+          items.push(raw('FLAGS'), sel.view.flags(sel.view.uids[i]!, row.keywords, s.rev2));
         if (s.condstore) items.push(raw('MODSEQ'), [row.modseq]);
         s.untagged([i + 1, raw('FETCH'), items]);
       }

@@ -141,11 +141,24 @@ function readDateTime(r: Reader): string {
   return s;
 }
 
+/** LIST selection and return options we know (RFC 5258 §3, RFC 6154 §5.1, RFC 5819). */
+const LIST_SELECT = new Set(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
+const LIST_RETURN = new Set(['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE']);
+
 function readList(r: Reader): Args {
   let select: string[] = [];
   if (r.peekChar() === '(') {
     select = r.list(() => r.name().toUpperCase());
     r.sp();
+    // RFC 5258 §3: an option the server does not know is BAD, and so is RECURSIVEMATCH
+    // without a selection option it can refine (REMOTE does not count, §3.1).
+    const unknown = select.find((o) => !LIST_SELECT.has(o));
+    if (unknown) throw new ParseError(`unknown LIST selection option ${unknown.slice(0, 40)}`);
+    if (
+      select.includes('RECURSIVEMATCH') &&
+      !select.some((o) => o === 'SUBSCRIBED' || o === 'SPECIAL-USE')
+    )
+      throw new ParseError('RECURSIVEMATCH needs another selection option');
   }
   const reference = r.astring();
   r.sp();
@@ -160,6 +173,7 @@ function readList(r: Reader): Args {
         r.sp();
         return `STATUS ${r.list(() => r.name().toUpperCase(), false).join(' ')}`;
       }
+      if (!LIST_RETURN.has(w)) throw new ParseError(`unknown LIST return option ${w.slice(0, 40)}`);
       return w;
     });
   }

@@ -1,13 +1,13 @@
 // SEARCH keys (RFC 9051 §6.4.4, RFC 3501 §6.4.4) parsed into a tree. Flag keys become
-// { flag, set }; NEW/OLD/RECENT keep their IMAP4rev1 meaning with no \Recent (RFC 9051
-// removed it: nothing is ever recent). Dates are day strings "YYYY-MM-DD" (date only, §9).
+// { flag, set }; RECENT and OLD ask for \Recent in the session ({ recent }), NEW is RECENT
+// UNSEEN (RFC 3501 §6.4.4). Dates are day strings "YYYY-MM-DD" (date only, §9).
 import { ParseError, type Reader } from './reader.ts';
 import { readSeqSet, type SeqSet } from './seqset.ts';
 
 export type SearchKey =
   | { op: 'all' }
-  | { op: 'none' }
   | { op: 'flag'; flag: string; set: boolean }
+  | { op: 'recent'; set: boolean }
   | { op: 'seq'; set: SeqSet }
   | { op: 'uid'; set: SeqSet }
   | { op: 'text'; field: 'from' | 'to' | 'cc' | 'bcc' | 'subject' | 'body' | 'text'; value: string }
@@ -30,7 +30,6 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
   UNFLAGGED: ['\\Flagged', false],
   SEEN: ['\\Seen', true],
   UNSEEN: ['\\Seen', false],
-  NEW: ['\\Seen', false],
 };
 
 const TEXT_KEYS = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT', 'BODY', 'TEXT']);
@@ -67,10 +66,18 @@ function readKey(r: Reader, depth: number): SearchKey {
   }
   switch (word) {
     case 'ALL':
-    case 'OLD':
       return { op: 'all' };
     case 'RECENT':
-      return { op: 'none' };
+    case 'OLD':
+      return { op: 'recent', set: word === 'RECENT' };
+    case 'NEW':
+      return {
+        op: 'and',
+        keys: [
+          { op: 'recent', set: true },
+          { op: 'flag', flag: '\\Seen', set: false },
+        ],
+      };
     case 'KEYWORD':
     case 'UNKEYWORD':
       r.sp();

@@ -109,14 +109,17 @@ export function references(msgs: ThreadMessage[]): string {
       table.set(m.messageId && !table.has(m.messageId) ? m.messageId : `\0${m.n}`, node);
     } else node.msg = m;
     all.push(node);
-    // Step 1B: link the references in order; 1C: the last one is the parent.
+    // Step 1A: link the references in order, keeping existing links.
     let prev: Node | null = null;
     for (const ref of m.references) {
       const r = get(ref);
       if (prev && !r.parent) link(r, prev);
       prev = r;
     }
-    if (prev && prev !== node && !isAncestor(node, prev)) reparent(node, prev);
+    // Step 1B: the last reference is the parent. A parent the message already had (from
+    // another's truncated References) is dropped first, even when the new link would make a
+    // loop and is not made; with no references the message has no parent.
+    reparent(node, prev && prev !== node && !isAncestor(node, prev) ? prev : null);
   }
   // Step 2: the root set.
   let roots = [...new Set([...table.values(), ...all])].filter((n) => !n.parent);
