@@ -137,7 +137,9 @@ forEachStore('webmail sending in Chromium', (kind) => {
       await reader.getByRole('button', { name: 'Reply', exact: true }).click();
       const reply = them.page.getByRole('dialog', { name: 'Reply' });
       await reply.getByRole('button', { name: new RegExp(`Remove .*${sender}`) }).waitFor();
-      // The caret waits above the quoted message.
+      // The caret waits above the quoted message (typing before the editor has taken the
+      // focus would send the first letters elsewhere).
+      await reply.locator('.ProseMirror:focus').waitFor();
       await them.page.keyboard.type('Received, thank you. ໄດ້ຮັບແລ້ວ.');
       await screenshot(them.page, `mail-${kind}-${size}-send-reply`);
       await reply.getByRole('button', { name: 'Send', exact: true }).click();
