@@ -99,15 +99,28 @@ function put(v: Value, w: LineBuilder): void {
   } else w.text += v.raw;
 }
 
-/** Items separated by spaces, ending in CRLF. */
-export function writeLine(items: Value[], opts: WriteOptions): Buffer {
+function build(items: Value[], opts: WriteOptions): LineBuilder {
   const w = new LineBuilder(opts);
   for (let i = 0; i < items.length; i++) {
     if (i > 0) w.text += ' ';
     put(items[i]!, w);
   }
   w.text += '\r\n';
-  return w.done();
+  return w;
+}
+
+/** Items separated by spaces, ending in CRLF. */
+export function writeLine(items: Value[], opts: WriteOptions): Buffer {
+  return build(items, opts).done();
+}
+
+/**
+ * The same response as text when it carries no message bytes (no Buffer or Binary value),
+ * so a session can gather many responses into one string and encode it once; else its bytes.
+ */
+export function writeResponse(items: Value[], opts: WriteOptions): string | Buffer {
+  const w = build(items, opts);
+  return w.parts.length === 0 ? w.text : w.done();
 }
 
 /** resp-text never holds CR or LF (RFC 9051 §9 text). */
