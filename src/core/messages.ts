@@ -195,7 +195,8 @@ export interface FetchRow {
   blobHash: string;
   size: number;
   receivedAt: number;
-  keywords: string[];
+  /** Shared by the rows of one fetchRows call that have the same keywords: never mutated. */
+  keywords: readonly string[];
   modseq: number;
   threadId: string;
   /** The parts of the blob's stored metadata asked for; absent when none is usable. */
@@ -208,7 +209,9 @@ export type FetchWhich = { uids: [number, number] } | { ids: string[] };
 /**
  * FetchRows of a mailbox by email id, in one query per chunk that also reads the blob's
  * metadata (`want`), so a FETCH ENVELOPE of a thousand messages is one or two statements.
- * Only the columns FETCH reads are selected. Messages not in the mailbox are absent.
+ * Only the columns FETCH reads are selected: of the envelope, the IMAP text in the string
+ * form asked for, and the JSON only where a row has no text yet (core/blobmeta.ts).
+ * Messages not in the mailbox are absent.
  */
 export async function fetchRows(
   db: Db,
@@ -235,22 +238,41 @@ export async function fetchRows(
         'e.thread_id',
         'b.version',
       ])
-      .$if(want.envelope, (q) => q.select('b.envelope'))
+      .$if(want.envelope, (q) =>
+        q.select((eb) => [
+          want.utf8
+            ? eb.fn.coalesce('b.imap_envelope_utf8', 'b.imap_envelope').as('imap_envelope')
+            : eb.ref('b.imap_envelope').as('imap_envelope'),
+          eb
+            .case()
+            .when('b.imap_envelope', 'is', null)
+            .then(eb.ref('b.envelope'))
+            .end()
+            .as('envelope'),
+        ]),
+      )
       .$if(want.structure, (q) => q.select('b.structure'))
       .where('em.account_id', '=', accountId)
       .where('em.mailbox_id', '=', mailboxId);
+  // Most messages share a few keyword sets ("[]", '["$seen"]'): parse each once.
+  const keywordSets = new Map<string, readonly string[]>();
   const take = (rows: Awaited<ReturnType<ReturnType<typeof base>['execute']>>): void => {
     for (const r of rows) {
+      let keywords = keywordSets.get(r.keywords);
+      if (!keywords) {
+        keywords = parseKeywords(r.keywords);
+        keywordSets.set(r.keywords, keywords);
+      }
       const row: FetchRow = {
         id: r.id,
         blobHash: r.blob_hash,
         size: Number(r.size),
         receivedAt: Number(r.received_at),
-        keywords: parseKeywords(r.keywords),
+        keywords,
         modseq: Number(r.modseq),
         threadId: r.thread_id,
       };
-      const meta = decodeStoredMeta(r);
+      const meta = decodeStoredMeta(r, want.utf8);
       if (meta) row.meta = meta;
       out.set(r.id, row);
     }
