@@ -108,14 +108,15 @@ export interface MetaWant {
  */
 export function decodeStoredMeta(
   r: {
-    version: number | string | null;
+    version?: number | string | null;
     imap_envelope?: string | null;
     envelope?: string | null;
     structure?: string | null;
   },
   utf8: boolean,
 ): StoredMeta | undefined {
-  if (r.version === null || Number(r.version) !== STRUCTURE_VERSION) return undefined;
+  if (r.version === null || r.version === undefined) return undefined;
+  if (Number(r.version) !== STRUCTURE_VERSION) return undefined;
   const m: StoredMeta = {};
   if (typeof r.imap_envelope === 'string') m.imapEnvelope = r.imap_envelope;
   else if (typeof r.envelope === 'string') {

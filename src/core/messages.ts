@@ -221,13 +221,12 @@ export async function fetchRows(
   want: MetaWant,
 ): Promise<Map<string, FetchRow>> {
   const out = new Map<string, FetchRow>();
-  const base = () =>
-    db
+  const rows = (range: { uids: [number, number] } | { ids: string[] }) => {
+    const q = db
       .selectFrom('email_mailboxes as em')
       .innerJoin('emails as e', (j) =>
         j.onRef('e.account_id', '=', 'em.account_id').onRef('e.id', '=', 'em.email_id'),
       )
-      .leftJoin('blob_meta as b', 'b.hash', 'e.blob_hash')
       .select([
         'e.id',
         'e.blob_hash',
@@ -236,8 +235,18 @@ export async function fetchRows(
         'e.keywords',
         'e.modseq',
         'e.thread_id',
-        'b.version',
       ])
+      .where('em.account_id', '=', accountId)
+      .where('em.mailbox_id', '=', mailboxId);
+    return 'uids' in range
+      ? q.where('em.uid', '>=', range.uids[0]).where('em.uid', '<=', range.uids[1])
+      : q.where('em.email_id', 'in', range.ids);
+  };
+  // The blob's metadata only when asked for: FETCH FLAGS (a client's resync) skips the join.
+  const withMeta = (range: { uids: [number, number] } | { ids: string[] }) =>
+    rows(range)
+      .leftJoin('blob_meta as b', 'b.hash', 'e.blob_hash')
+      .select('b.version')
       .$if(want.envelope, (q) =>
         q.select((eb) => [
           want.utf8
@@ -251,13 +260,15 @@ export async function fetchRows(
             .as('envelope'),
         ]),
       )
-      .$if(want.structure, (q) => q.select('b.structure'))
-      .where('em.account_id', '=', accountId)
-      .where('em.mailbox_id', '=', mailboxId);
+      .$if(want.structure, (q) => q.select('b.structure'));
+  type Row = Awaited<ReturnType<ReturnType<typeof rows>['execute']>>[number] &
+    Partial<Awaited<ReturnType<ReturnType<typeof withMeta>['execute']>>[number]>;
+  const meta = want.envelope || want.structure;
   // Most messages share a few keyword sets ("[]", '["$seen"]'): parse each once.
   const keywordSets = new Map<string, readonly string[]>();
-  const take = (rows: Awaited<ReturnType<ReturnType<typeof base>['execute']>>): void => {
-    for (const r of rows) {
+  const take = async (range: { uids: [number, number] } | { ids: string[] }): Promise<void> => {
+    const list: Row[] = meta ? await withMeta(range).execute() : await rows(range).execute();
+    for (const r of list) {
       let keywords = keywordSets.get(r.keywords);
       if (!keywords) {
         keywords = parseKeywords(r.keywords);
@@ -272,21 +283,17 @@ export async function fetchRows(
         modseq: Number(r.modseq),
         threadId: r.thread_id,
       };
-      const meta = decodeStoredMeta(r, want.utf8);
-      if (meta) row.meta = meta;
+      if (meta) {
+        const m = decodeStoredMeta(r, want.utf8);
+        if (m) row.meta = m;
+      }
       out.set(r.id, row);
     }
   };
-  if ('uids' in which) {
-    const [lo, hi] = which.uids;
-    take(await base().where('em.uid', '>=', lo).where('em.uid', '<=', hi).execute());
-  } else
+  if ('uids' in which) await take(which);
+  else
     for (let i = 0; i < which.ids.length; i += CHUNK)
-      take(
-        await base()
-          .where('em.email_id', 'in', which.ids.slice(i, i + CHUNK))
-          .execute(),
-      );
+      await take({ ids: which.ids.slice(i, i + CHUNK) });
   return out;
 }
 
