@@ -136,9 +136,13 @@ export async function storeImapEnvelopes(
   rows: { hash: string; envelope: Envelope }[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  // In hash order, once each: two sessions filling the same rows cannot deadlock (PostgreSQL).
+  const byHash = new Map(rows.map((r) => [r.hash, r.envelope]));
+  const hashes = [...byHash.keys()].sort();
   try {
     await core.db.transaction().execute(async (trx) => {
-      for (const { hash, envelope } of rows) {
+      for (const hash of hashes) {
+        const envelope = byHash.get(hash)!;
         const imap = imapEnvelopes(envelope);
         await trx
           .updateTable('blob_meta')
