@@ -195,7 +195,8 @@ export interface FetchRow {
   blobHash: string;
   size: number;
   receivedAt: number;
-  keywords: string[];
+  /** Shared by the rows of one fetchRows call that have the same keywords: never mutated. */
+  keywords: readonly string[];
   modseq: number;
   threadId: string;
   /** The parts of the blob's stored metadata asked for; absent when none is usable. */
@@ -208,7 +209,9 @@ export type FetchWhich = { uids: [number, number] } | { ids: string[] };
 /**
  * FetchRows of a mailbox by email id, in one query per chunk that also reads the blob's
  * metadata (`want`), so a FETCH ENVELOPE of a thousand messages is one or two statements.
- * Only the columns FETCH reads are selected. Messages not in the mailbox are absent.
+ * Only the columns FETCH reads are selected: of the envelope, the IMAP text in the string
+ * form asked for, and the JSON only where a row has no text yet (core/blobmeta.ts).
+ * Messages not in the mailbox are absent.
  */
 export async function fetchRows(
   db: Db,
@@ -218,13 +221,12 @@ export async function fetchRows(
   want: MetaWant,
 ): Promise<Map<string, FetchRow>> {
   const out = new Map<string, FetchRow>();
-  const base = () =>
-    db
+  const rows = (range: { uids: [number, number] } | { ids: string[] }) => {
+    const q = db
       .selectFrom('email_mailboxes as em')
       .innerJoin('emails as e', (j) =>
         j.onRef('e.account_id', '=', 'em.account_id').onRef('e.id', '=', 'em.email_id'),
       )
-      .leftJoin('blob_meta as b', 'b.hash', 'e.blob_hash')
       .select([
         'e.id',
         'e.blob_hash',
@@ -233,38 +235,65 @@ export async function fetchRows(
         'e.keywords',
         'e.modseq',
         'e.thread_id',
-        'b.version',
       ])
-      .$if(want.envelope, (q) => q.select('b.envelope'))
-      .$if(want.structure, (q) => q.select('b.structure'))
       .where('em.account_id', '=', accountId)
       .where('em.mailbox_id', '=', mailboxId);
-  const take = (rows: Awaited<ReturnType<ReturnType<typeof base>['execute']>>): void => {
-    for (const r of rows) {
+    return 'uids' in range
+      ? q.where('em.uid', '>=', range.uids[0]).where('em.uid', '<=', range.uids[1])
+      : q.where('em.email_id', 'in', range.ids);
+  };
+  // The blob's metadata only when asked for: FETCH FLAGS (a client's resync) skips the join.
+  const withMeta = (range: { uids: [number, number] } | { ids: string[] }) =>
+    rows(range)
+      .leftJoin('blob_meta as b', 'b.hash', 'e.blob_hash')
+      .select('b.version')
+      .$if(want.envelope, (q) =>
+        q.select((eb) => [
+          want.utf8
+            ? eb.fn.coalesce('b.imap_envelope_utf8', 'b.imap_envelope').as('imap_envelope')
+            : eb.ref('b.imap_envelope').as('imap_envelope'),
+          eb
+            .case()
+            .when('b.imap_envelope', 'is', null)
+            .then(eb.ref('b.envelope'))
+            .end()
+            .as('envelope'),
+        ]),
+      )
+      .$if(want.structure, (q) => q.select('b.structure'));
+  type Row = Awaited<ReturnType<ReturnType<typeof rows>['execute']>>[number] &
+    Partial<Awaited<ReturnType<ReturnType<typeof withMeta>['execute']>>[number]>;
+  const meta = want.envelope || want.structure;
+  // Most messages share a few keyword sets ("[]", '["$seen"]'): parse each once.
+  const keywordSets = new Map<string, readonly string[]>();
+  const take = async (range: { uids: [number, number] } | { ids: string[] }): Promise<void> => {
+    const list: Row[] = meta ? await withMeta(range).execute() : await rows(range).execute();
+    for (const r of list) {
+      let keywords = keywordSets.get(r.keywords);
+      if (!keywords) {
+        keywords = parseKeywords(r.keywords);
+        keywordSets.set(r.keywords, keywords);
+      }
       const row: FetchRow = {
         id: r.id,
         blobHash: r.blob_hash,
         size: Number(r.size),
         receivedAt: Number(r.received_at),
-        keywords: parseKeywords(r.keywords),
+        keywords,
         modseq: Number(r.modseq),
         threadId: r.thread_id,
       };
-      const meta = decodeStoredMeta(r);
-      if (meta) row.meta = meta;
+      if (meta) {
+        const m = decodeStoredMeta(r, want.utf8);
+        if (m) row.meta = m;
+      }
       out.set(r.id, row);
     }
   };
-  if ('uids' in which) {
-    const [lo, hi] = which.uids;
-    take(await base().where('em.uid', '>=', lo).where('em.uid', '<=', hi).execute());
-  } else
+  if ('uids' in which) await take(which);
+  else
     for (let i = 0; i < which.ids.length; i += CHUNK)
-      take(
-        await base()
-          .where('em.email_id', 'in', which.ids.slice(i, i + CHUNK))
-          .execute(),
-      );
+      await take({ ids: which.ids.slice(i, i + CHUNK) });
   return out;
 }
 

@@ -22,7 +22,7 @@ import {
   continuation,
   raw,
   statusLine,
-  writeLine,
+  writeResponse,
   type Status,
   type Value,
 } from './proto/writer.ts';
@@ -88,6 +88,8 @@ export class Session {
   #paused = false;
   #out: Buffer[] = [];
   #outBytes = 0;
+  /** Responses queued as text after #out, encoded once (a FETCH of a thousand envelopes). */
+  #outText = '';
   #flushQueued = false;
 
   constructor(ctx: ImapContext, socket: Socket | TLSSocket, secure: boolean, starttls: boolean) {
@@ -228,13 +230,33 @@ export class Session {
    */
   send(buf: Buffer): void {
     if (this.#closed || this.socket.destroyed) return;
+    this.#textToOut();
     this.#out.push(buf);
     this.#outBytes += buf.length;
-    if (this.#outBytes >= OUT_FLUSH) this.flush();
+    this.#queued();
+  }
+
+  /** Queues a response given as text (sent as UTF-8), after everything queued before it. */
+  sendText(text: string): void {
+    if (this.#closed || this.socket.destroyed) return;
+    this.#outText += text;
+    this.#queued();
+  }
+
+  #queued(): void {
+    if (this.#outBytes + this.#outText.length >= OUT_FLUSH) this.flush();
     else if (!this.#flushQueued) {
       this.#flushQueued = true;
       setImmediate(this.#flushLater);
     }
+  }
+
+  #textToOut(): void {
+    if (!this.#outText) return;
+    const b = Buffer.from(this.#outText, 'utf8');
+    this.#outText = '';
+    this.#out.push(b);
+    this.#outBytes += b.length;
   }
 
   #flushLater = (): void => {
@@ -244,6 +266,7 @@ export class Session {
 
   /** Writes queued output now (before STARTTLS or COMPRESS change the transport, on close). */
   flush(): void {
+    this.#textToOut();
     if (this.#out.length === 0) return;
     const data = this.#out.length === 1 ? this.#out[0]! : Buffer.concat(this.#out, this.#outBytes);
     this.#out = [];
@@ -259,7 +282,9 @@ export class Session {
     d.flush(constants.Z_SYNC_FLUSH);
   }
   untagged(items: Value[]): void {
-    this.send(writeLine([{ raw: '*' }, ...items], { utf8: this.utf8 }));
+    const r = writeResponse([{ raw: '*' }, ...items], { utf8: this.utf8 });
+    if (typeof r === 'string') this.sendText(r);
+    else this.send(r);
   }
   /** Sends pending mailbox updates, then `tag status [code] text`. */
   async finish(tag: string, status: Status, code: string | null, text: string): Promise<void> {

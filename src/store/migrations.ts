@@ -672,6 +672,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
             using gin (headers ${sql.id(trgm)}.gin_trgm_ops)`.execute(db);
       },
     },
+    '0015_imap_envelope': {
+      // The IMAP ENVELOPE as response text (mail/imapenvelope.ts) beside the JSON envelope,
+      // written at delivery, so FETCH ENVELOPE copies it instead of decoding and rendering:
+      // `imap_envelope` for clients without UTF-8 strings, `imap_envelope_utf8` only when it
+      // differs (8-bit text). Rows written before stay null; FETCH renders those from the
+      // JSON envelope and stores the text (core/blobmeta.ts storeImapEnvelopes).
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('blob_meta').addColumn('imap_envelope', 'text').execute();
+        await db.schema.alterTable('blob_meta').addColumn('imap_envelope_utf8', 'text').execute();
+      },
+    },
   };
 }
 

@@ -55,6 +55,9 @@ export interface BlobMetaTable {
   envelope: string; // JSON: mail/structure.ts Envelope
   structure: string; // JSON: mail/structure.ts PartInfo of the whole message
   version: number; // STRUCTURE_VERSION that computed it
+  // ENVELOPE as IMAP response text (mail/imapenvelope.ts), null in rows older than 0015:
+  imap_envelope: string | null; // for clients without UTF-8 strings
+  imap_envelope_utf8: string | null; // for clients with them, only when it differs
 }
 
 export interface MailboxTable {

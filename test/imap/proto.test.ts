@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { Framer, type FramerLimits } from '../../src/imap/proto/framer.ts';
 import { parseCommand, CommandError, type Args } from '../../src/imap/proto/grammar.ts';
 import { raw, writeLine, statusLine } from '../../src/imap/proto/writer.ts';
-import { envelopeText, envelopeValue } from '../../src/imap/proto/structure.ts';
+import { envelopeValue } from '../../src/imap/proto/structure.ts';
+import { imapEnvelope } from '../../src/mail/imapenvelope.ts';
 import type { Envelope } from '../../src/mail/structure.ts';
 import {
   formatRanges,
@@ -268,7 +269,7 @@ test('fuzz: random and truncated commands end in a clean CommandError, never a t
   assert.ok(parsed > 0);
 });
 
-test('envelopeText writes what envelopeValue does, in both string modes', () => {
+test('imapEnvelope writes what envelopeValue does, in both string modes', () => {
   const e: Envelope = {
     date: 'Mon, 7 Feb 2024 10:00:00 +0700',
     subject: 'He said "hi" \\ ລາວ',
@@ -287,7 +288,7 @@ test('envelopeText writes what envelopeValue does, in both string modes', () => 
   };
   for (const utf8 of [false, true]) {
     const tree = writeLine([envelopeValue(e)], { utf8 }).toString('utf8');
-    const text = writeLine([raw(envelopeText(e, utf8))], { utf8 }).toString('utf8');
+    const text = writeLine([raw(imapEnvelope(e, utf8))], { utf8 }).toString('utf8');
     assert.equal(text, tree);
   }
 });

@@ -8,9 +8,16 @@
 // Messages expunged by another session but still in this view are skipped.
 // ENVELOPE, BODY and BODYSTRUCTURE come from the blob's stored metadata (core/blobmeta.ts),
 // read with the rows in one query per chunk (core's fetchRows: by UID range when the set is
-// dense); the blob is read only for BODY[…], BINARY and RFC822*, or to compute metadata
-// missing for an older blob, which is then stored (lazy backfill).
-import { backfillBlobMeta, type MetaWant, type StoredMeta } from '../../core/blobmeta.ts';
+// dense); ENVELOPE is stored as response text and copied as it is. The blob is read only for
+// BODY[…], BINARY and RFC822*, or to compute metadata missing for an older blob, which is then
+// stored (lazy backfill); an envelope stored without its text gets it the same way.
+// Responses without message bytes are queued as text (Session.sendText) and encoded once.
+import {
+  backfillBlobMeta,
+  storeImapEnvelopes,
+  type MetaWant,
+  type StoredMeta,
+} from '../../core/blobmeta.ts';
 import {
   fetchRows,
   mailboxChangesSince,
@@ -18,11 +25,13 @@ import {
   type FetchWhich,
 } from '../../core/messages.ts';
 import { updateKeywords } from '../../core/keywords.ts';
+import { imapEnvelope } from '../../mail/imapenvelope.ts';
 import { keywordToFlag } from '../../mail/keywords.ts';
 import { headerValue, parseMime, partAt, type MimePart } from '../../mail/mimeparts.ts';
+import type { Envelope } from '../../mail/structure.ts';
 import { decodeTransfer } from '../../mail/transfer.ts';
 import { sectionName, type FetchAtt, type Section } from '../proto/fetchatt.ts';
-import { envelopeText, structureValue } from '../proto/structure.ts';
+import { structureValue } from '../proto/structure.ts';
 import {
   formatRanges,
   formatSeqSet,
@@ -31,7 +40,7 @@ import {
   resolveSeqSet,
   type SeqSet,
 } from '../proto/seqset.ts';
-import { raw, type Value } from '../proto/writer.ts';
+import { raw, type Raw, type Value } from '../proto/writer.ts';
 import { permit, selectedRights } from '../access.ts';
 import type { Session } from '../session.ts';
 import type { MailboxView } from '../view.ts';
@@ -116,10 +125,11 @@ function needsMeta(atts: FetchAtt[]): boolean {
 }
 
 /** Which parts of the stored metadata the items read. */
-function metaWanted(atts: FetchAtt[]): MetaWant {
+function metaWanted(atts: FetchAtt[], utf8: boolean): MetaWant {
   return {
     envelope: atts.some((a) => a.kind === 'ENVELOPE'),
     structure: atts.some((a) => a.kind === 'BODY' || a.kind === 'BODYSTRUCTURE'),
+    utf8,
   };
 }
 
@@ -131,24 +141,36 @@ function setsSeen(atts: FetchAtt[]): boolean {
   );
 }
 
-async function items(
+/** What the items of one message are made from: its row, metadata and, if read, its bytes. */
+interface Source {
+  uid: number;
+  row: FetchRow;
+  meta: StoredMeta | undefined;
+  buf: Buffer | null;
+  root: MimePart | null;
+}
+
+/** FLAGS lists by keyword set: fetchRows shares one array between rows with the same set. */
+type FlagsCache = Map<readonly string[], Raw>;
+
+function flagsOf(keywords: readonly string[], cache: FlagsCache): Raw {
+  let r = cache.get(keywords);
+  if (!r) {
+    r = raw(`(${keywords.map(keywordToFlag).join(' ')})`);
+    cache.set(keywords, r);
+  }
+  return r;
+}
+
+function items(
   s: Session,
   atts: FetchAtt[],
-  uid: number,
-  row: FetchRow,
+  src: Source,
   addUid: boolean,
-  keywords: string[],
-  stored: StoredMeta | undefined,
-): Promise<Value[]> {
+  flags: FlagsCache,
+): Value[] {
+  const { uid, row, meta, buf, root } = src;
   const out: Value[] = [];
-  let buf: Buffer | null = null;
-  let root: MimePart | null = null;
-  if (needsBlob(atts) || (!stored && needsMeta(atts))) {
-    buf = await s.core.blobs.get(row.blobHash);
-    root = parseMime(buf);
-  }
-  let meta: StoredMeta | undefined = stored;
-  if (!meta && needsMeta(atts)) meta = await backfillBlobMeta(s.core, row.blobHash, buf!, root!);
   const hasUid = atts.some((a) => a.kind === 'UID');
   if (addUid && !hasUid) out.push(raw('UID'), uid);
   for (const a of atts) {
@@ -157,10 +179,7 @@ async function items(
         out.push(raw('UID'), uid);
         break;
       case 'FLAGS':
-        out.push(
-          raw('FLAGS'),
-          keywords.map((k) => raw(keywordToFlag(k))),
-        );
+        out.push(raw('FLAGS'), flagsOf(row.keywords, flags));
         break;
       case 'INTERNALDATE':
         out.push(raw('INTERNALDATE'), imapDate(row.receivedAt));
@@ -178,7 +197,7 @@ async function items(
         out.push(raw('THREADID'), [raw(row.threadId)]);
         break;
       case 'ENVELOPE':
-        out.push(raw('ENVELOPE'), raw(envelopeText(meta!.envelope!, s.utf8)));
+        out.push(raw('ENVELOPE'), raw(meta!.imapEnvelope ?? imapEnvelope(meta!.envelope!, s.utf8)));
         break;
       case 'BODYSTRUCTURE':
         out.push(raw('BODYSTRUCTURE'), structureValue(meta!.structure!, true));
@@ -290,23 +309,28 @@ export const fetch: Handler<'FETCH'> = {
       seenSet.size && !atts.some((a) => a.kind === 'FLAGS')
         ? [...atts, { kind: 'FLAGS' as const }]
         : atts;
+    const blob = needsBlob(atts);
+    const metaNeeded = needsMeta(atts);
+    const want = metaWanted(atts, s.utf8);
+    const flags: FlagsCache = new Map();
     for (let c = 0; c < idx.length; c += CHUNK) {
       const part = idx.slice(c, c + CHUNK);
-      const rows = await fetchRows(
-        s.core.db,
-        accountId,
-        sel.id,
-        rowsOf(sel.view, part),
-        metaWanted(atts),
-      );
+      const rows = await fetchRows(s.core.db, accountId, sel.id, rowsOf(sel.view, part), want);
       for (const i of part) {
         const row = rows.get(sel.view.emailIds[i]!);
         if (!row) continue;
         if (args.changedSince !== null && row.modseq <= args.changedSince) continue;
+        const src: Source = { uid: sel.view.uids[i]!, row, meta: row.meta, buf: null, root: null };
+        if (blob || (!src.meta && metaNeeded)) {
+          src.buf = await s.core.blobs.get(row.blobHash);
+          src.root = parseMime(src.buf);
+          if (!src.meta && metaNeeded)
+            src.meta = await backfillBlobMeta(s.core, row.blobHash, src.buf, src.root);
+        }
         const list = seenSet.has(row.id) ? withFlags : atts;
         let data: Value[];
         try {
-          data = await items(s, list, sel.view.uids[i]!, row, args.uid, row.keywords, row.meta);
+          data = items(s, list, src, args.uid, flags);
         } catch (err) {
           if (!(err instanceof UnknownCte)) throw err;
           await s.finish(tag, 'NO', 'UNKNOWN-CTE', 'Cannot decode this part');
@@ -314,6 +338,10 @@ export const fetch: Handler<'FETCH'> = {
         }
         s.untagged([i + 1, raw('FETCH'), data]);
       }
+      const untexted: { hash: string; envelope: Envelope }[] = [];
+      for (const row of rows.values())
+        if (row.meta?.envelope) untexted.push({ hash: row.blobHash, envelope: row.meta.envelope });
+      await storeImapEnvelopes(s.core, untexted);
     }
     await s.finish(tag, 'OK', null, 'FETCH completed');
   },

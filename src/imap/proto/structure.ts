@@ -1,6 +1,8 @@
 // ENVELOPE and BODYSTRUCTURE / BODY (RFC 9051 §7.5.2, §9 body, envelope) as response values,
 // rendered from the stored, protocol-neutral envelope and part structure (mail/structure.ts),
-// or from a MIME tree with byte offsets (mail/mimeparts.ts) when none is stored.
+// or from a MIME tree with byte offsets (mail/mimeparts.ts) when none is stored. FETCH ENVELOPE
+// itself sends the text stored at delivery (mail/imapenvelope.ts), the same bytes as
+// writing envelopeValue.
 import type { Header, MimePart } from '../../mail/mimeparts.ts';
 import {
   envelopeOf,
@@ -9,7 +11,7 @@ import {
   type Envelope,
   type PartInfo,
 } from '../../mail/structure.ts';
-import { stringText, type Value } from './writer.ts';
+import type { Value } from './writer.ts';
 
 function addressList(list: AddressTuple[] | null): Value {
   return list ? list.map((a) => [...a]) : null;
@@ -28,26 +30,6 @@ export function envelopeValue(e: Envelope): Value {
     e.inReplyTo,
     e.messageId,
   ];
-}
-
-function addressText(list: AddressTuple[] | null, utf8: boolean): string {
-  if (!list) return 'NIL';
-  let out = '(';
-  for (let i = 0; i < list.length; i++) {
-    const a = list[i]!;
-    out += `${i > 0 ? ' ' : ''}(${stringText(a[0], utf8)} ${stringText(a[1], utf8)} ${stringText(a[2], utf8)} ${stringText(a[3], utf8)})`;
-  }
-  return out + ')';
-}
-
-/**
- * The ENVELOPE as response text, the same as writing envelopeValue but without building the
- * value tree: FETCH ENVELOPE of a thousand messages spends its time here.
- */
-export function envelopeText(e: Envelope, utf8: boolean): string {
-  const s = (v: string | null): string => stringText(v, utf8);
-  const a = (v: AddressTuple[] | null): string => addressText(v, utf8);
-  return `(${s(e.date)} ${s(e.subject)} ${a(e.from)} ${a(e.sender)} ${a(e.replyTo)} ${a(e.to)} ${a(e.cc)} ${a(e.bcc)} ${s(e.inReplyTo)} ${s(e.messageId)})`;
 }
 
 function paramList(params: [string, string][]): Value {

@@ -2,7 +2,9 @@
 // continuation requests, built from a small value tree so that every string gets the right
 // form. Invariant: a string is sent quoted only when it is short and has no CR, LF or NUL (and
 // no 8-bit octets unless the client enabled UTF-8, RFC 9051 §6.3.1 / RFC 6855); otherwise it is
-// sent as a literal, so no value can break the framing.
+// sent as a literal, so no value can break the framing (mail/imapenvelope.ts imapString, which
+// the stored ENVELOPE text is written with too).
+import { imapString } from '../../mail/imapenvelope.ts';
 
 /** Written verbatim: atoms, flags, section names, already-formatted tokens. */
 export interface Raw {
@@ -26,21 +28,6 @@ export function raw(text: string): Raw {
 export interface WriteOptions {
   /** The client enabled UTF8=ACCEPT or IMAP4rev2: 8-bit text may be quoted. */
   utf8: boolean;
-}
-
-const MAX_QUOTED = 1024;
-
-/** Whether `s` may go out as a quoted string; `escape` when it holds `"` or `\`. */
-function quotable(s: string, utf8: boolean): 'plain' | 'escape' | false {
-  if (s.length > MAX_QUOTED) return false;
-  let escape = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0 || c === 0x0a || c === 0x0d) return false;
-    if (c >= 0x80 && !utf8) return false;
-    if (c === 0x22 || c === 0x5c) escape = true;
-  }
-  return escape ? 'escape' : 'plain';
 }
 
 /**
@@ -67,22 +54,10 @@ class LineBuilder {
   }
 }
 
-/**
- * An IMAP string (or NIL) as response text: quoted when it may be, else a literal whose
- * bytes follow inline (the text is sent as UTF-8, so the count is of UTF-8 octets).
- */
-export function stringText(v: string | null, utf8: boolean): string {
-  if (v === null) return 'NIL';
-  const q = quotable(v, utf8);
-  if (q === 'plain') return `"${v}"`;
-  if (q === 'escape') return `"${v.replace(/(["\\])/g, '\\$1')}"`;
-  return `{${Buffer.byteLength(v, 'utf8')}}\r\n${v}`;
-}
-
 function put(v: Value, w: LineBuilder): void {
   if (v === null) w.text += 'NIL';
   else if (typeof v === 'number') w.text += String(v);
-  else if (typeof v === 'string') w.text += stringText(v, w.opts.utf8);
+  else if (typeof v === 'string') w.text += imapString(v, w.opts.utf8);
   else if (Buffer.isBuffer(v)) {
     w.text += `{${v.length}}\r\n`;
     w.bytes(v);
@@ -99,15 +74,28 @@ function put(v: Value, w: LineBuilder): void {
   } else w.text += v.raw;
 }
 
-/** Items separated by spaces, ending in CRLF. */
-export function writeLine(items: Value[], opts: WriteOptions): Buffer {
+function build(items: Value[], opts: WriteOptions): LineBuilder {
   const w = new LineBuilder(opts);
   for (let i = 0; i < items.length; i++) {
     if (i > 0) w.text += ' ';
     put(items[i]!, w);
   }
   w.text += '\r\n';
-  return w.done();
+  return w;
+}
+
+/** Items separated by spaces, ending in CRLF. */
+export function writeLine(items: Value[], opts: WriteOptions): Buffer {
+  return build(items, opts).done();
+}
+
+/**
+ * The same response as text when it carries no message bytes (no Buffer or Binary value),
+ * so a session can gather many responses into one string and encode it once; else its bytes.
+ */
+export function writeResponse(items: Value[], opts: WriteOptions): string | Buffer {
+  const w = build(items, opts);
+  return w.parts.length === 0 ? w.text : w.done();
 }
 
 /** resp-text never holds CR or LF (RFC 9051 §9 text). */
