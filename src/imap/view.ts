@@ -112,7 +112,7 @@ export class MailboxView {
   }
 
   /** A message's flags as this session shows them: its keywords, and \Recent for rev1. */
-  flags(uid: number, keywords: string[], rev2: boolean): Value[] {
+  flags(uid: number, keywords: readonly string[], rev2: boolean): Value[] {
     const out: Value[] = keywords.map((k) => raw(keywordToFlag(k)));
     if (!rev2 && this.#recent.has(uid)) out.unshift(raw('\\Recent'));
     return out;

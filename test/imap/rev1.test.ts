@@ -65,6 +65,15 @@ forEachStore('IMAP4rev1 state: \\Recent, FLAGS, UIDVALIDITY, CONDSTORE', (kind) 
     assert.deepEqual(searchHits(await c.cmd('o', 'SEARCH OLD')), [1, 2]);
     assert.deepEqual(searchHits(await b.cmd('r', 'SEARCH RECENT')), [1, 2]);
     assert.deepEqual(searchHits(await b.cmd('o', 'SEARCH OLD')), []);
+    // FETCH FLAGS shows \Recent in the session that has it, and only there.
+    assert.match(await b.cmd('ff', 'FETCH 1:2 (FLAGS)'), /^\* 1 FETCH \(FLAGS \(\\Recent\)\)/m);
+    assert.match(await c.cmd('ff', 'FETCH 1:2 (FLAGS)'), /^\* 1 FETCH \(FLAGS \(\)\)/m);
+    // A keyword another session sets is named in FLAGS before a FETCH shows it.
+    assert.match(await c.cmd('kw', 'STORE 2 +FLAGS.SILENT ($Budget2027)'), /^kw OK/m);
+    const fetched = await b.cmd('fk', 'FETCH 2 (FLAGS)');
+    const announced = fetched.search(/^\* FLAGS \([^)]*\$Budget2027/im);
+    const shown = fetched.search(/^\* 2 FETCH \(FLAGS \([^)]*\$Budget2027/im);
+    assert.ok(announced >= 0 && shown > announced, fetched);
     // NEW is RECENT and not \Seen.
     assert.match(await b.cmd('f', 'STORE 1 +FLAGS (\\Seen)'), /FLAGS \(\\Recent \\Seen\)/);
     assert.deepEqual(searchHits(await b.cmd('n', 'SEARCH NEW')), [2]);

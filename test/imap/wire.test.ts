@@ -62,9 +62,10 @@ forEachStore('IMAP wire format', (kind) => {
     assert.match(sel, /^a4 OK \[READ-WRITE\]/m);
     c.send('a5 UID FETCH 2 (UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n');
     const f = await c.until(/^a5 /m);
+    // This session selected the mailbox first after the APPENDs: \Recent is its (RFC 3501 §2.3.2).
     assert.match(
       f,
-      /^\* 2 FETCH \(UID 2 FLAGS \(\) BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{16\}\r\nSubject: two\r\n\r\n\)/m,
+      /^\* 2 FETCH \(UID 2 FLAGS \(\\Recent\) BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{16\}\r\nSubject: two\r\n\r\n\)/m,
     );
     c.send('a6 UID SEARCH SUBJECT tw\r\n');
     assert.match(await c.until(/^a6 /m), /^\* SEARCH 2\r\n/m);

@@ -179,7 +179,13 @@ function items(
         out.push(raw('UID'), uid);
         break;
       case 'FLAGS':
-        out.push(raw('FLAGS'), flagsOf(row.keywords, flags));
+        // \Recent (RFC 3501 §2.3.2) for a rev1 session that saw the message first.
+        out.push(
+          raw('FLAGS'),
+          !s.rev2 && s.selected?.view.isRecent(uid)
+            ? s.selected.view.flags(uid, row.keywords, false)
+            : flagsOf(row.keywords, flags),
+        );
         break;
       case 'INTERNALDATE':
         out.push(raw('INTERNALDATE'), imapDate(row.receivedAt));
@@ -316,6 +322,13 @@ export const fetch: Handler<'FETCH'> = {
     for (let c = 0; c < idx.length; c += CHUNK) {
       const part = idx.slice(c, c + CHUNK);
       const rows = await fetchRows(s.core.db, accountId, sel.id, rowsOf(sel.view, part), want);
+      // A keyword another session has just set is named in FLAGS before a FETCH shows it
+      // (RFC 9051 §7.3.5).
+      if (withFlags.some((a) => a.kind === 'FLAGS'))
+        sel.view.announce(
+          s,
+          [...rows.values()].flatMap((r) => r.keywords),
+        );
       for (const i of part) {
         const row = rows.get(sel.view.emailIds[i]!);
         if (!row) continue;
