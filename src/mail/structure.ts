@@ -15,7 +15,7 @@ import {
   type MimePart,
 } from './mimeparts.ts';
 
-export const STRUCTURE_VERSION = 1;
+export const STRUCTURE_VERSION = 2; // 2: comments inside a group are not members
 
 /** An IMAP address: [name, adl, mailbox, host]; a group is [null, null, name, null] … [null×4]. */
 export type AddressTuple = [string | null, string | null, string | null, string | null];
@@ -81,7 +81,9 @@ function addresses(value: string | null): AddressTuple[] | null {
     if ('group' in a && a.group) {
       // RFC 9051 §7.5.2: a group is [NIL NIL name NIL] … [NIL NIL NIL NIL].
       out.push([null, null, a.name || '', null]);
-      for (const m of a.group) one(m.name ?? '', m.address ?? '');
+      // A member without an address is a comment inside the group ("g: (none) ;"), not a
+      // mailbox (RFC 5322 §3.4: group-list is mailbox-list / CFWS / obs-group-list).
+      for (const m of a.group) if (m.address) one(m.name ?? '', m.address);
       out.push([null, null, null, null]);
     } else if ('address' in a && (a.address || a.name)) one(a.name, a.address ?? '');
   }
