@@ -99,6 +99,16 @@ export class Jmap {
       .replace('{type}', encodeURIComponent(type));
   }
 
+  /**
+   * The download URL of a blob to show in a frame rather than save: the server serves a PDF
+   * asked for this way `inline` (with a policy of its own), every other type as a download.
+   */
+  viewUrl(blobId: string, name: string, type: string): string {
+    const url = new URL(this.downloadUrl(blobId, name, type), location.href);
+    url.searchParams.set('disposition', 'inline');
+    return url.pathname + url.search;
+  }
+
   /** Uploads a file with progress (0..1); resolves to the blob id. */
   upload(file: Blob, onProgress?: (fraction: number) => void): Promise<{ blobId: string }> {
     const url = this.session.uploadUrl.replace('{accountId}', encodeURIComponent(this.accountId));
