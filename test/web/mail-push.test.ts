@@ -185,8 +185,8 @@ forEachStore('webmail catching up on push in Chromium', (kind) => {
         assert.equal(await reader.getByRole('heading', { name: 'Message number 59' }).count(), 1);
       // Where the user was: the same conversation at the top, where it was.
       const kept = await topRow(list);
-      assert.match(kept.subject, /Message number 60$/);
-      if (before) assert.equal(kept.offset, before.offset);
+      assert.match(kept.subject, /Message number 60$/, 'the same conversation at the top');
+      if (before) assert.equal(kept.offset, before.offset, 'at the same height');
       const since = methods.slice(calls);
       assert.ok(since.includes('Email/queryChanges'), since.join(' '));
       assert.ok(!since.includes('Email/query'), `no reload of the list: ${since.join(' ')}`);
@@ -196,7 +196,7 @@ forEachStore('webmail catching up on push in Chromium', (kind) => {
       const beforeExpunge = await topRow(list);
       await imap.messageDelete({ subject: 'Message number 100' });
       await list.locator('.msg-row[aria-setsize="119"]').first().waitFor();
-      assert.deepEqual(await topRow(list), beforeExpunge);
+      assert.deepEqual(await topRow(list), beforeExpunge, 'still in place after the expunge');
       await imap.logout();
 
       // Up at the top: the new message, unread, first.

@@ -155,10 +155,10 @@ export function MailApp({ route }: { route: string[] }) {
   const settle = useCallback(
     async (ids: string[]) => {
       if (!store) return;
-      reread(await store.sync());
+      await store.sync();
       store.unhide(ids);
     },
-    [store, reread],
+    [store],
   );
 
   const act = useCallback(

@@ -80,24 +80,33 @@ export function MessageList(props: {
   const onScreen = useRef<{ top: number; index: number; ids: string[] } | null>(null);
   const cursorRow = useRef<string | undefined>(undefined);
   const cursorFollowed = useRef(false);
-  const shown = (el: HTMLElement): boolean => el.clientHeight > 0;
+  // Hidden since (a phone reading a message): the place to go back to is kept as it was, and
+  // restored when the list shows again, whatever the scroll offset is then.
+  const hidden = useRef(false);
+  const shown = (el: HTMLElement): boolean => {
+    if (el.clientHeight > 0) return true;
+    hidden.current = true;
+    return false;
+  };
   const remember = (): void => {
     const el = parent.current;
-    // Hidden (a phone reading a message): keep what was on screen when it was last seen.
-    if (!el || !shown(el)) return;
+    if (!el || !shown(el) || hidden.current) return;
     const index = Math.floor(el.scrollTop / ROW);
     const ids = store.ids.slice(index, index + 5).filter((id): id is string => !!id);
     onScreen.current = { top: el.scrollTop, index, ids };
   };
   /**
-   * Scrolls by as many rows as the rows last on screen moved. `restore`: to where they were
-   * last seen (the list was hidden). Otherwise the scroll offset is touched only when rows
-   * moved, so a fling on a touch screen is never interrupted by a page that loaded.
+   * Scrolls by as many rows as the rows last on screen moved; after the list was hidden, to
+   * where they are now. Otherwise the scroll offset is touched only when rows moved, so a
+   * fling on a touch screen is never interrupted by a page that loaded.
    */
-  const keepPlace = (restore: boolean): void => {
+  const keepPlace = (): void => {
     const el = parent.current;
+    if (!el || !shown(el)) return;
+    const restore = hidden.current;
+    hidden.current = false;
     const was = onScreen.current;
-    if (!el || !shown(el) || !was || was.top === 0) return;
+    if (!was || was.top === 0) return;
     for (const [k, id] of was.ids.entries()) {
       const now = store.indexOf(id);
       if (now < 0) continue; // that row is gone: the next one says
@@ -108,7 +117,7 @@ export function MessageList(props: {
     }
   };
   useLayoutEffect(() => {
-    keepPlace(false);
+    keepPlace();
     const row = cursorRow.current;
     const at = row === undefined ? -1 : store.indexOf(row);
     if (at >= 0 && at !== cursor) {
@@ -127,13 +136,11 @@ export function MessageList(props: {
   useEffect(() => {
     const el = parent.current;
     if (!el) return;
-    let was = shown(el);
     const observer = new ResizeObserver(() => {
-      if (shown(el) && !was) {
-        keepPlace(true);
+      if (shown(el) && hidden.current) {
+        keepPlace();
         remember();
       }
-      was = shown(el);
     });
     observer.observe(el);
     return () => observer.disconnect();
