@@ -107,7 +107,8 @@ forEachStore('webmail sending in Chromium', (kind) => {
       await again.getByTestId('compose-attachment').filter({ hasText: 'budget.csv' }).waitFor();
       // A line more: the draft is saved again, replacing the one it was opened from (and the
       // blobs of that one's parts); the attachment must still go with it.
-      await again.locator('.ProseMirror').click();
+      // (The editor takes the focus itself once the draft is in; then to the end of the text.)
+      await again.locator('.ProseMirror:focus').waitFor();
       await page.keyboard.press('Control+End');
       await page.keyboard.type(' See the second sheet.');
       await again.getByText('Draft saved').waitFor();
