@@ -183,11 +183,18 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
         const type = url.searchParams.get('type');
         const safeType =
           type && /^[\w.+-]+\/[\w.+-]+(;.*)?$/.test(type) ? type : 'application/octet-stream';
+        // The web app's PDF preview frames this URL with ?disposition=inline: a PDF is then
+        // shown by the browser's viewer (RFC 6266 §4.2) under its name; any other type stays
+        // a download whatever is asked, so no mail part is ever shown as a page here.
+        const inline =
+          url.searchParams.get('disposition') === 'inline' &&
+          /^application\/pdf(;|$)/i.test(safeType);
         send(req, res, 200, bytes, safeType, {
-          'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+          'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(name)}`,
           'Cache-Control': 'private, immutable, max-age=31536000',
-          // The bytes come from mail: never let them run as a page of this origin.
-          'Content-Security-Policy': "default-src 'none'; sandbox",
+          // The bytes come from mail: never let them run as a page of this origin (nosniff is
+          // on every response), and only this origin's pages may frame them.
+          'Content-Security-Policy': "default-src 'none'; frame-ancestors 'self'; sandbox",
         });
         return true;
       }

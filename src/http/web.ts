@@ -5,7 +5,8 @@
 // release reaches users at once. Every other GET outside the API answers with the page
 // (the app routes by the URL's hash). The page gets its own Content-Security-Policy: scripts
 // only from here; inline styles allowed because mail bodies carry them; remote images only
-// when the app asks for them (the reading pane blocks them until the user allows).
+// when the app asks for them (the reading pane blocks them until the user allows); frames
+// only from here, plugins never.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,7 +25,10 @@ export const APP_CSP = [
   "img-src 'self' data: blob: https:",
   "font-src 'self'",
   "connect-src 'self'",
-  "frame-src 'self' blob:",
+  // Frames: the reading pane's mail body (srcdoc) and a PDF attachment's preview, whose
+  // document is the download URL itself, served inline with a policy of its own. Chromium's
+  // PDF viewer runs inside that frame, so no plugin is needed here: object-src stays 'none'.
+  "frame-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",

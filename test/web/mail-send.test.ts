@@ -1,9 +1,9 @@
 // Sending from the webmail in Chromium, desktop and phone: the sender picks the recipient from
 // the address book, writes, attaches a file (upload with progress), the draft is saved as they
-// type; "Undo" during the undo window brings the draft back; sent again, the message appears
-// in the recipient's open inbox (a second browser) without a reload, with the attachment;
-// the recipient replies and the reply reaches the sender's open inbox; forward carries the
-// attachment. Screenshots: test-artifacts/web/mail-*-send-*.png.
+// type; "Undo" during the undo window brings the draft back, which is edited and saved again;
+// sent again, the message appears in the recipient's open inbox (a second browser) without a
+// reload, with the attachment; the recipient replies and the reply reaches the sender's open
+// inbox; forward carries the attachment. Screenshots: test-artifacts/web/mail-*-send-*.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -105,6 +105,13 @@ forEachStore('webmail sending in Chromium', (kind) => {
       await again.getByRole('button', { name: new RegExp(`Remove .*${recipient}`) }).waitFor();
       assert.equal(await again.getByRole('textbox', { name: 'Subject' }).inputValue(), subject);
       await again.getByTestId('compose-attachment').filter({ hasText: 'budget.csv' }).waitFor();
+      // A line more: the draft is saved again, replacing the one it was opened from (and the
+      // blobs of that one's parts); the attachment must still go with it.
+      // (The editor takes the focus itself once the draft is in; then to the end of the text.)
+      await again.locator('.ProseMirror:focus').waitFor();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type(' See the second sheet.');
+      await again.getByText('Draft saved').waitFor();
       await again.getByRole('button', { name: 'Send', exact: true }).click();
       await again.waitFor({ state: 'detached' });
       await page.getByText('Sending…').waitFor();
@@ -118,7 +125,7 @@ forEachStore('webmail sending in Chromium', (kind) => {
       await reader
         .locator('iframe.html-body')
         .contentFrame()
-        .getByText('The budget for next year is attached.')
+        .getByText('The budget for next year is attached. ຂອບໃຈ. See the second sheet.')
         .waitFor();
       await reader.getByTestId('attachment').filter({ hasText: 'budget.csv' }).waitFor();
 

@@ -99,6 +99,16 @@ export class Jmap {
       .replace('{type}', encodeURIComponent(type));
   }
 
+  /**
+   * The download URL of a blob to show in a frame rather than save: the server serves a PDF
+   * asked for this way `inline` (with a policy of its own), every other type as a download.
+   */
+  viewUrl(blobId: string, name: string, type: string): string {
+    const url = new URL(this.downloadUrl(blobId, name, type), location.href);
+    url.searchParams.set('disposition', 'inline');
+    return url.pathname + url.search;
+  }
+
   /** Uploads a file with progress (0..1); resolves to the blob id. */
   upload(file: Blob, onProgress?: (fraction: number) => void): Promise<{ blobId: string }> {
     const url = this.session.uploadUrl.replace('{accountId}', encodeURIComponent(this.accountId));
@@ -119,7 +129,12 @@ export class Jmap {
     });
   }
 
-  /** Calls `fn` with each state change pushed by the server; returns an unsubscribe. */
+  /**
+   * Calls `fn` with each state change pushed by the server; returns an unsubscribe. When the
+   * stream comes back after the link dropped (EventSource reconnects by itself), changes may
+   * have been missed: listeners are then told that Email and Mailbox changed, with an empty
+   * state (not known), so they catch up.
+   */
   onChange(fn: (changed: StateChange) => void): () => void {
     this.#listeners.add(fn);
     if (!this.#events) {
@@ -127,11 +142,20 @@ export class Jmap {
         .replace('{types}', '*')
         .replace('{closeafter}', 'no')
         .replace('{ping}', '60');
-      this.#events = new EventSource(url, { withCredentials: true });
-      this.#events.addEventListener('state', (e) => {
-        const data = JSON.parse((e as MessageEvent<string>).data) as { changed?: StateChange };
-        if (data.changed) for (const l of this.#listeners) l(data.changed);
+      const events = new EventSource(url, { withCredentials: true });
+      const tell = (changed: StateChange): void => {
+        for (const l of this.#listeners) l(changed);
+      };
+      let opened = false;
+      events.addEventListener('open', () => {
+        if (opened) tell({ [this.accountId]: { Email: '', Mailbox: '' } });
+        opened = true;
       });
+      events.addEventListener('state', (e) => {
+        const data = JSON.parse((e as MessageEvent<string>).data) as { changed?: StateChange };
+        if (data.changed) tell(data.changed);
+      });
+      this.#events = events;
     }
     return () => {
       this.#listeners.delete(fn);

@@ -1,7 +1,8 @@
 // Compose, loaded on first use (the editor is most of its weight): rich text with TipTap and a
 // plain-text alternative made from it; reply, reply-all and forward (attachments carried
 // over); the draft saved as you type (a new draft replaces the previous one in one Email/set,
-// since a message cannot be edited in place); attachments uploaded with progress; recipients
+// since a message cannot be edited in place; attachments then point at the new draft's
+// parts, since the old draft's blobs go with it); attachments uploaded with progress; recipients
 // from the address book and recent correspondents; sent with EmailSubmission, whose
 // onSuccessUpdateEmail files the message in Sent and drops $draft (RFC 8621 §7.5).
 import StarterKit from '@tiptap/starter-kit';
@@ -208,6 +209,8 @@ export default function Compose(props: {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const dirty = useRef(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  /** An attachment's blob id → the same part in the last saved draft (see `save`). */
+  const movedBlobs = useRef(new Map<string, string>());
   const drafts = byRole(mailboxes, 'drafts');
   const sent = byRole(mailboxes, 'sent');
 
@@ -286,7 +289,12 @@ export default function Compose(props: {
       bodyValues: { text: { value: htmlToText(html) }, html: { value: html } },
       attachments: attachments
         .filter((a) => a.blobId)
-        .map((a) => ({ blobId: a.blobId, type: a.type, name: a.name, disposition: 'attachment' })),
+        .map((a) => ({
+          blobId: movedBlobs.current.get(a.blobId!) ?? a.blobId,
+          type: a.type,
+          name: a.name,
+          disposition: 'attachment',
+        })),
     };
   }, [editor, request, drafts, identity, me, to, cc, bcc, subject, attachments]);
 
@@ -297,6 +305,7 @@ export default function Compose(props: {
       dirty.current = false;
       setStatus('saving');
       const prev = draftId.current;
+      const blobs = attachments.flatMap((a) => (a.blobId ? [a.blobId] : []));
       const r = await jmap.one<{
         created?: Record<string, { id: string }> | null;
         notCreated?: Record<string, { description?: string; type: string }> | null;
@@ -304,6 +313,22 @@ export default function Compose(props: {
       const made = r.created?.d;
       if (!made) throw new Error(r.notCreated?.d?.description ?? r.notCreated?.d?.type ?? '');
       draftId.current = made.id;
+      // The previous draft is gone, and with it the blobs of its parts (an opened draft's
+      // attachments are such parts): from now on the attachments are the new draft's parts.
+      if (prev && blobs.length > 0) {
+        const [saved] = (
+          await jmap.one<{ list: Pick<EmailFull, 'attachments'>[] }>('Email/get', {
+            ids: [made.id],
+            properties: ['attachments'],
+            bodyProperties: ['blobId'],
+          })
+        ).list;
+        if (saved?.attachments.length === blobs.length)
+          blobs.forEach((b, i) => {
+            const now = saved.attachments[i]?.blobId;
+            if (now) movedBlobs.current.set(b, now);
+          });
+      }
       setStatus('saved');
     };
     saving.current = saving.current.then(run).catch((err: unknown) => {
@@ -312,7 +337,7 @@ export default function Compose(props: {
       setProblem(err instanceof Error ? err.message : String(err));
     });
     return saving.current;
-  }, [jmap, drafts, emailObject]);
+  }, [jmap, drafts, emailObject, attachments]);
 
   const changed = useCallback(() => {
     dirty.current = true;
@@ -320,7 +345,12 @@ export default function Compose(props: {
     timer.current = setTimeout(() => void save(), SAVE_DELAY_MS);
   }, [save]);
 
-  // Every change of the fields or the text saves the draft a moment later.
+  // Every change of the fields or the text saves the draft a moment later (and only that:
+  // folders updated by push give `changed` a new identity but change nothing to save).
+  const latestChanged = useRef(changed);
+  useEffect(() => {
+    latestChanged.current = changed;
+  }, [changed]);
   const first = useRef(true);
   useEffect(() => {
     if (!ready) return;
@@ -328,8 +358,8 @@ export default function Compose(props: {
       first.current = false;
       return;
     }
-    changed();
-  }, [ready, to, cc, bcc, subject, attachments, changed]);
+    latestChanged.current();
+  }, [ready, to, cc, bcc, subject, attachments]);
   useEffect(() => {
     if (!editor) return;
     const on = (): void => changed();

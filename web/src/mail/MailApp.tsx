@@ -1,8 +1,10 @@
 // The mail area: folders, the conversation list and the reading pane side by side on a
 // desktop, one at a time on a phone (folders in a drawer, a back button). The route says what
 // is shown: #/mail/<mailboxId>[/<threadId>] or #/mail/search/<text>[/<threadId>]. Compose
-// is a chunk of its own, loaded when first opened. Push (EventSource) refreshes the folders,
-// the list and the open conversation, so new mail appears without a reload.
+// is a chunk of its own, loaded when first opened. Push (EventSource) tells what changed;
+// the folders catch up with Mailbox/changes, the list with Email/queryChanges (listStore.ts),
+// and the open conversation is read again only when one of its messages changed, so new mail
+// appears without a reload and the user keeps their place and the message they read.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../app/router.ts';
@@ -11,19 +13,13 @@ import { Spinner } from '../ui/Alert.tsx';
 import { deleteThreads, markRead, moveThreads, toggleFlag, type Where } from './actions.ts';
 import { Folders } from './Folders.tsx';
 import { Help } from './Help.tsx';
-import { ListStore } from './listStore.ts';
+import { ListStore, type Touched } from './listStore.ts';
 import { MessageList } from './MessageList.tsx';
-import {
-  byRole,
-  getEmails,
-  getMailboxes,
-  type EmailFull,
-  type EmailSummary,
-  type Mailbox,
-} from './model.ts';
+import { byRole, getEmails, type EmailFull, type EmailSummary, type Mailbox } from './model.ts';
 import { folderName } from './names.ts';
 import { Reader } from './Reader.tsx';
 import { Toasts, type Toast } from './Toasts.tsx';
+import { useMailboxes } from './useMailboxes.ts';
 import { MenuIcon } from './icons.tsx';
 import type { ComposeRequest, Sent } from './composeTypes.ts';
 import './mail.css';
@@ -38,7 +34,6 @@ function parseRoute(route: string[]): { box?: string; search?: string; thread?: 
 export function MailApp({ route }: { route: string[] }) {
   const { t } = useTranslation('mail');
   const { jmap } = useSession();
-  const [mailboxes, setMailboxes] = useState<Mailbox[] | null>(null);
   const [drawer, setDrawer] = useState(false);
   const [help, setHelp] = useState(false);
   const [compose, setCompose] = useState<ComposeRequest | null>(null);
@@ -66,16 +61,7 @@ export function MailApp({ route }: { route: string[] }) {
     [toast, t],
   );
 
-  const loadMailboxes = useCallback(async () => {
-    try {
-      setMailboxes(await getMailboxes(jmap));
-    } catch (err) {
-      fail(err);
-    }
-  }, [jmap, fail]);
-  useEffect(() => {
-    void loadMailboxes();
-  }, [loadMailboxes]);
+  const { mailboxes, sync: syncMailboxes } = useMailboxes(jmap, fail);
 
   // No folder in the route: the inbox.
   const inbox = mailboxes ? byRole(mailboxes, 'inbox') : undefined;
@@ -100,18 +86,33 @@ export function MailApp({ route }: { route: string[] }) {
     return () => store?.close();
   }, [store]);
 
-  // Push: the server says which types changed; refresh what is on screen.
+  // The open conversation is read again when a sync touched it.
+  const reading = useRef<{ thread?: string; emails: EmailFull[] }>({ emails: [] });
+  useEffect(() => {
+    reading.current = { thread, emails: openThread };
+  }, [thread, openThread]);
+  const reread = useCallback((touched: Touched) => {
+    const { thread: open, emails } = reading.current;
+    if (
+      open &&
+      (touched.all || touched.threads.has(open) || emails.some((e) => touched.destroyed.has(e.id)))
+    )
+      setReaderVersion((v) => v + 1);
+  }, []);
+
+  // Push: the server says which types changed and their new states; catch up with them.
   useEffect(() => {
     return jmap.onChange((changed) => {
       const mine = changed[jmap.accountId];
       if (!mine) return;
-      if (mine.Mailbox || mine.Email) void loadMailboxes();
-      if (mine.Email) {
-        void store?.refresh();
-        setReaderVersion((v) => v + 1);
+      // Counts move with mail: an Email change may change mailboxes too.
+      if (mine.Mailbox !== undefined || mine.Email !== undefined) syncMailboxes(mine.Mailbox);
+      if (mine.Email !== undefined) {
+        if (store) store.sync().then(reread, fail);
+        else setReaderVersion((v) => v + 1);
       }
     });
-  }, [jmap, store, loadMailboxes]);
+  }, [jmap, store, syncMailboxes, reread, fail]);
 
   const base = search !== undefined ? `mail/search/${search}` : `mail/${box ?? ''}`;
   const openThreadId = useCallback((threadId: string) => navigate(`${base}/${threadId}`), [base]);
@@ -143,11 +144,21 @@ export function MailApp({ route }: { route: string[] }) {
 
   const afterRemoval = useCallback(
     (ids: string[], threads: string[]) => {
-      store?.remove(ids);
+      store?.hide(ids);
       setSelection(new Set());
       if (thread && threads.includes(thread)) backToList();
     },
     [store, thread, backToList],
+  );
+
+  /** After a move or delete: rows the server still lists here (a search) come back. */
+  const settle = useCallback(
+    async (ids: string[]) => {
+      if (!store) return;
+      await store.sync();
+      store.unhide(ids);
+    },
+    [store],
   );
 
   const act = useCallback(
@@ -169,6 +180,7 @@ export function MailApp({ route }: { route: string[] }) {
           afterRemoval(ids, threads);
           const r = await deleteThreads(jmap, threads, where, mailboxes);
           toast({ text: t(r === 'destroyed' ? 'deletedForGood' : 'movedToTrash') });
+          await settle(ids);
         } else {
           const target = kind === 'archive' ? byRole(mailboxes, 'archive')?.id : to;
           if (!target) return;
@@ -176,13 +188,15 @@ export function MailApp({ route }: { route: string[] }) {
           await moveThreads(jmap, threads, where, target);
           const name = mailboxes.find((m) => m.id === target);
           toast({ text: t('movedTo', { folder: name ? folderName(name, t) : '' }) });
+          await settle(ids);
         }
       } catch (err) {
         fail(err);
-        void store?.refresh();
+        store?.unhide(ids);
+        void store?.reload();
       }
     },
-    [mailboxes, where, targets, store, jmap, afterRemoval, toast, t, fail],
+    [mailboxes, where, targets, store, jmap, afterRemoval, settle, toast, t, fail],
   );
 
   const dropOn = useCallback(
@@ -196,11 +210,14 @@ export function MailApp({ route }: { route: string[] }) {
         await moveThreads(jmap, threadIds, where, mailboxId);
         const name = mailboxes?.find((m) => m.id === mailboxId);
         toast({ text: t('movedTo', { folder: name ? folderName(name, t) : '' }) });
+        await settle(ids);
       } catch (err) {
         fail(err);
+        store.unhide(ids);
+        void store.reload();
       }
     },
-    [where, store, afterRemoval, jmap, mailboxes, toast, t, fail],
+    [where, store, afterRemoval, settle, jmap, mailboxes, toast, t, fail],
   );
 
   const startCompose = useCallback(

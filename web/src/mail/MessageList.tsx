@@ -1,9 +1,11 @@
 // The conversation list: virtual scrolling (only the rows on screen exist in the page), rows
 // loaded in pages as they come into view, so 10,000 conversations scroll as smoothly as ten.
 // Click opens; Ctrl/Cmd-click toggles a row in the selection, Shift-click selects a range.
-// Rows drag onto folders to move.
+// Rows drag onto folders to move. When rows come or go above the ones on screen (new mail at
+// the top while the user reads further down), the rows on screen stay where they are, and the
+// cursor stays on its conversation; at the very top, new mail simply shows there.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatNumber } from '../i18n/index.ts';
 import { DRAG_TYPE } from './Folders.tsx';
@@ -56,7 +58,7 @@ export function MessageList(props: {
 }) {
   const { t } = useTranslation('mail');
   const { store, selection, setSelection, cursor, setCursor, onOpen } = props;
-  useSyncExternalStore(store.subscribe, store.version);
+  const version = useSyncExternalStore(store.subscribe, store.version);
   const parent = useRef<HTMLDivElement>(null);
   const anchor = useRef<number | null>(null);
   const total = store.total ?? 0;
@@ -74,9 +76,84 @@ export function MessageList(props: {
     store.ensure(first, last + 20);
   }, [store, first, last, total]);
 
-  // The cursor (j/k) stays on screen.
-  // Only when the cursor moves: new mail arriving must not pull the list back to it.
+  // The first rows on screen and the cursor's row, as they were at the last change or scroll.
+  const onScreen = useRef<{ top: number; index: number; ids: string[] } | null>(null);
+  const cursorRow = useRef<string | undefined>(undefined);
+  const cursorFollowed = useRef(false);
+  // Hidden since (a phone reading a message): the place to go back to is kept as it was, and
+  // restored when the list shows again, whatever the scroll offset is then.
+  const hidden = useRef(false);
+  const shown = (el: HTMLElement): boolean => {
+    if (el.clientHeight > 0) return true;
+    hidden.current = true;
+    return false;
+  };
+  const remember = (): void => {
+    const el = parent.current;
+    if (!el || !shown(el) || hidden.current) return;
+    const index = Math.floor(el.scrollTop / ROW);
+    const ids = store.ids.slice(index, index + 5).filter((id): id is string => !!id);
+    onScreen.current = { top: el.scrollTop, index, ids };
+  };
+  /**
+   * Scrolls by as many rows as the rows last on screen moved; after the list was hidden, to
+   * where they are now. Otherwise the scroll offset is touched only when rows moved, so a
+   * fling on a touch screen is never interrupted by a page that loaded.
+   */
+  const keepPlace = (): void => {
+    const el = parent.current;
+    if (!el || !shown(el)) return;
+    const restore = hidden.current;
+    hidden.current = false;
+    const was = onScreen.current;
+    if (!was || was.top === 0) return;
+    for (const [k, id] of was.ids.entries()) {
+      const now = store.indexOf(id);
+      if (now < 0) continue; // that row is gone: the next one says
+      const moved = (now - was.index - k) * ROW;
+      if (restore) el.scrollTop = was.top + moved;
+      else if (moved !== 0) el.scrollTop += moved;
+      return;
+    }
+  };
+  useLayoutEffect(() => {
+    keepPlace();
+    const row = cursorRow.current;
+    const at = row === undefined ? -1 : store.indexOf(row);
+    if (at >= 0 && at !== cursor) {
+      cursorFollowed.current = true;
+      setCursor(at);
+    }
+    remember();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- after each change of the list only
+  }, [version]);
   useEffect(() => {
+    cursorRow.current = store.ids[cursor];
+  }, [store, cursor, version]);
+  // Shown again (back from a message on a phone): the rows last seen come back on screen,
+  // wherever the mail that arrived meanwhile has moved them.
+  const listed = total > 0;
+  useEffect(() => {
+    const el = parent.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      if (shown(el) && hidden.current) {
+        keepPlace();
+        remember();
+      }
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keepPlace reads refs and the store
+  }, [listed, store]);
+
+  // The cursor (j/k) stays on screen.
+  // Only when the user moves it: new mail arriving must not pull the list back to it.
+  useEffect(() => {
+    if (cursorFollowed.current) {
+      cursorFollowed.current = false;
+      return;
+    }
     if (virtualizer.options.count > cursor) virtualizer.scrollToIndex(cursor, { align: 'auto' });
   }, [cursor, virtualizer]);
 
@@ -112,7 +189,7 @@ export function MessageList(props: {
     return <div className="list-empty">{props.search ? t('noResults') : t('empty')}</div>;
 
   return (
-    <div ref={parent} className="list-scroll" data-testid="message-list">
+    <div ref={parent} className="list-scroll" data-testid="message-list" onScroll={remember}>
       <div
         role="listbox"
         aria-multiselectable="true"
@@ -146,6 +223,8 @@ export function MessageList(props: {
               className={`msg-row${unread ? ' unread' : ''}${selected ? ' selected' : ''}${open ? ' open' : ''}${v.index === cursor ? ' cursor' : ''}`}
               style={style}
               data-index={v.index}
+              aria-posinset={v.index + 1}
+              aria-setsize={total}
               tabIndex={v.index === cursor ? 0 : -1}
               draggable
               onDragStart={(e) => {

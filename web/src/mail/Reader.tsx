@@ -334,6 +334,9 @@ function HtmlBody({ email, html }: { email: EmailFull; html: string }) {
 }
 
 const PREVIEWABLE_IMAGE = /^image\/(png|jpe?g|gif|webp|bmp|avif)$/i;
+const isPdf = (type: string): boolean => type.toLowerCase() === 'application/pdf';
+/** Whether the browser shows PDFs itself (false on phones that hand them to another app). */
+const pdfViewer = (): boolean => navigator.pdfViewerEnabled !== false;
 
 function Attachments({ email }: { email: EmailFull }) {
   const { t } = useTranslation('mail');
@@ -349,7 +352,7 @@ function Attachments({ email }: { email: EmailFull }) {
           const name = a.name ?? t('unnamed');
           const url = jmap.downloadUrl(a.blobId!, name, a.type);
           const image = PREVIEWABLE_IMAGE.test(a.type);
-          const pdf = a.type.toLowerCase() === 'application/pdf';
+          const pdf = isPdf(a.type) && pdfViewer();
           return (
             <li key={`${a.blobId}-${i}`} className="attachment" data-testid="attachment">
               {image ? (
@@ -394,25 +397,9 @@ function Preview({ jmap, part, onClose }: { jmap: Jmap; part: BodyPart; onClose:
   const ref = useRef<HTMLDialogElement>(null);
   const name = part.name ?? t('unnamed');
   const url = jmap.downloadUrl(part.blobId!, name, part.type);
-  const pdf = part.type.toLowerCase() === 'application/pdf';
-  const [blobUrl, setBlobUrl] = useState<string | null>(null);
   useEffect(() => {
     ref.current?.showModal();
   }, []);
-  // The server sends attachments as downloads; a PDF is shown from a local copy instead.
-  useEffect(() => {
-    if (!pdf) return;
-    let made: string | null = null;
-    void fetch(url, { credentials: 'same-origin' })
-      .then((r) => r.blob())
-      .then((b) => {
-        made = URL.createObjectURL(new Blob([b], { type: 'application/pdf' }));
-        setBlobUrl(made);
-      });
-    return () => {
-      if (made) URL.revokeObjectURL(made);
-    };
-  }, [pdf, url]);
   return (
     <dialog ref={ref} className="dialog preview" onClose={onClose} aria-label={name}>
       <div className="row">
@@ -424,12 +411,15 @@ function Preview({ jmap, part, onClose }: { jmap: Jmap; part: BodyPart; onClose:
           {tc('close')}
         </button>
       </div>
-      {pdf ? (
-        blobUrl ? (
-          <iframe className="pdf-frame" src={blobUrl} title={name} />
-        ) : (
-          <Spinner label={t('loading')} />
-        )
+      {isPdf(part.type) ? (
+        // The frame's document is the PDF itself, from the server, served inline under a
+        // policy of its own (no script, a sandbox, this page only as its parent) and never
+        // sniffed as anything but a PDF: the browser's viewer shows it under its real name.
+        <iframe
+          className="pdf-frame"
+          src={jmap.viewUrl(part.blobId!, name, part.type)}
+          title={name}
+        />
       ) : (
         <img className="preview-image" src={url} alt={name} />
       )}

@@ -1,6 +1,6 @@
 // The mail area's data: JMAP types (RFC 8621) as the app uses them, and the calls that fetch
 // and change them. Components hold no JMAP details beyond what is here.
-import type { Invocation, Jmap } from '../api/jmap.ts';
+import { MethodError, type Invocation, type Jmap } from '../api/jmap.ts';
 
 export const USING_MAIL = ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail'];
 export const USING_SUBMISSION = [...USING_MAIL, 'urn:ietf:params:jmap:submission'];
@@ -96,20 +96,31 @@ export interface Page {
   ids: string[];
   position: number;
   total: number;
+  /** The query's state (Email/query queryState): positions are those of this state. */
+  queryState: string;
+  /** The Email state the summaries were read at (Email/get state). */
+  emailState: string;
   emails: EmailSummary[];
   /** Messages in each listed email's thread. */
   threadSizes: Record<string, number>;
 }
 
-function check(res: Invocation | undefined): Record<string, unknown> {
-  if (!res) throw new Error('no response');
-  if (res[0] === 'error') throw new Error(String(res[1].description ?? res[1].type));
+/** How the list is sorted and grouped; Email/queryChanges must repeat it (RFC 8620 §5.6). */
+export const LIST_QUERY = {
+  sort: [{ property: 'receivedAt', isAscending: false }],
+  collapseThreads: true,
+};
+
+/** A method's arguments, or the method error it answered, thrown as MethodError. */
+export function check(res: Invocation | undefined): Record<string, unknown> {
+  if (!res) throw new MethodError({ type: 'serverFail', description: 'no response' });
+  if (res[0] === 'error') throw new MethodError(res[1]);
   return res[1];
 }
 
-export async function getMailboxes(jmap: Jmap): Promise<Mailbox[]> {
-  const r = await jmap.one<{ list: Mailbox[] }>('Mailbox/get', { ids: null });
-  return r.list;
+/** Every mailbox, and the Mailbox state they were read at. */
+export async function getMailboxes(jmap: Jmap): Promise<{ list: Mailbox[]; state: string }> {
+  return jmap.one<{ list: Mailbox[]; state: string }>('Mailbox/get', { ids: null });
 }
 
 /** Orders mailboxes: roles first in ROLE_ORDER, then the rest as a tree by sortOrder, name. */
@@ -156,8 +167,7 @@ export async function queryPage(
       {
         accountId,
         filter,
-        sort: [{ property: 'receivedAt', isAscending: false }],
-        collapseThreads: true,
+        ...LIST_QUERY,
         position,
         limit,
         calculateTotal: true,
@@ -182,8 +192,13 @@ export async function queryPage(
       't',
     ],
   ]);
-  const q = check(res[0]) as { ids: string[]; position: number; total?: number };
-  const g = check(res[1]) as { list: EmailSummary[] };
+  const q = check(res[0]) as {
+    ids: string[];
+    position: number;
+    total?: number;
+    queryState: string;
+  };
+  const g = check(res[1]) as { list: EmailSummary[]; state: string };
   const th = check(res[2]) as { list: { id: string; emailIds: string[] }[] };
   const threadSizes: Record<string, number> = {};
   for (const t of th.list) threadSizes[t.id] = t.emailIds.length;
@@ -191,6 +206,8 @@ export async function queryPage(
     ids: q.ids,
     position: q.position,
     total: q.total ?? q.ids.length,
+    queryState: q.queryState,
+    emailState: g.state,
     emails: g.list,
     threadSizes,
   };
