@@ -18,7 +18,7 @@ import { apiKeyAccount } from '../core/apikeys.ts';
 import type { Account } from '../store/schema.ts';
 import { FailureBlocker, type Clock } from '../util/ratelimit.ts';
 import { problem, withMessage, type Problem } from '../util/problems.ts';
-import { sendProblem } from './respond.ts';
+import { sendCoded, sendProblem } from './respond.ts';
 
 const MAX_FAILURES = 10;
 const BLOCK_MS = 10 * 60_000;
@@ -116,15 +116,7 @@ export function refuse(
   error: 'missing' | 'wrong' | 'blocked' | 'foreign-origin',
 ): void {
   const answer = (status: number, p: Problem, headers: Record<string, string> = {}): void =>
-    sendProblem(
-      req,
-      res,
-      status,
-      'about:blank',
-      p.message,
-      { code: p.code, params: p.params },
-      headers,
-    );
+    sendCoded(req, res, status, p, headers);
   if (error === 'blocked') answer(429, problem('signInBlocked'));
   else if (error === 'foreign-origin') answer(403, problem('foreignOrigin'));
   else if (/^Bearer\s/i.test(req.headers.authorization ?? ''))

@@ -4,6 +4,7 @@
 // (RFC 9457), and reading a request body with a size bound (413 beyond it).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { Problem } from '../util/problems.ts';
 
 /** Bodies smaller than this are sent as they are: compressing them gains nothing. */
 const COMPRESS_MIN = 256;
@@ -91,6 +92,25 @@ export function sendProblem(
     status,
     JSON.stringify({ type, status, detail, ...extra }),
     'application/problem+json; charset=utf-8',
+    headers,
+  );
+}
+
+/** A coded problem (util/problems.ts) as problem details, with its code and parameters. */
+export function sendCoded(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  p: Problem,
+  headers: Record<string, string> = {},
+): void {
+  sendProblem(
+    req,
+    res,
+    status,
+    'about:blank',
+    p.message,
+    { code: p.code, params: p.params },
     headers,
   );
 }

@@ -14,9 +14,9 @@ import { openApiDocument } from '../../api/openapi.ts';
 import { ROUTES, type RouteSpec } from '../../api/routes.ts';
 import type { Core } from '../../core/core.ts';
 import { PASSWORD_CHANGE_REQUIRED, refuse, type HttpAuth } from '../auth.ts';
-import { problem, type Problem } from '../../util/problems.ts';
+import { problem } from '../../util/problems.ts';
 import { BadRequest, answerInputError, fieldError, parse, readJson } from '../input.ts';
-import { readBody, send, sendJson, sendProblem } from '../respond.ts';
+import { readBody, send, sendCoded, sendJson, sendProblem } from '../respond.ts';
 import type { Ctx, Handler, Reply } from './context.ts';
 import { importHandlers } from './imports.ts';
 import { opsHandlers } from './ops.ts';
@@ -106,25 +106,6 @@ function hasBody(req: IncomingMessage): boolean {
   return (
     req.headers['transfer-encoding'] !== undefined ||
     (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
-  );
-}
-
-/** A problem answered as it is (RFC 9457), with its code and parameters. */
-function sendCoded(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  p: Problem,
-  headers: Record<string, string> = {},
-): void {
-  sendProblem(
-    req,
-    res,
-    status,
-    'about:blank',
-    p.message,
-    { code: p.code, params: p.params },
-    headers,
   );
 }
 
