@@ -683,6 +683,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('blob_meta').addColumn('imap_envelope_utf8', 'text').execute();
       },
     },
+    '0016_thread_and_submission_indexes': {
+      // Thread/get and collapsed lists look emails up by thread; each queue attempt on a JMAP
+      // submission's message looks the submission up by its queue id. Both scanned the
+      // account's rows.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createIndex('emails_thread')
+          .on('emails')
+          .columns(['account_id', 'thread_id'])
+          .execute();
+        await db.schema
+          .createIndex('email_submissions_queue')
+          .on('email_submissions')
+          .columns(['account_id', 'queue_id'])
+          .execute();
+      },
+    },
   };
 }
 
