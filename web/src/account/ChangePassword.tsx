@@ -7,9 +7,54 @@ import { useProblemText } from '../i18n/problems.ts';
 import { Alert } from '../ui/Alert.tsx';
 import { Field } from '../ui/Field.tsx';
 
-export function ChangePasswordForm({ onDone }: { onDone: () => void }) {
+/** Why the server refused a new password, in the reader's language; undefined otherwise. */
+export function useWeakPasswordText(): (err: unknown) => string | undefined {
   const { t } = useTranslation('account');
   const problemText = useProblemText();
+  return (err) => {
+    const problem = err instanceof ApiError ? err.fieldError('password') : undefined;
+    return problem ? t('password.weak', { detail: problemText(problem) }) : undefined;
+  };
+}
+
+/** A new password, typed twice, with the policy under the first field. */
+export function NewPasswordFields(props: {
+  value: string;
+  again: string;
+  onValue: (v: string) => void;
+  onAgain: (v: string) => void;
+  error?: string | undefined;
+  againError?: string | undefined;
+}) {
+  const { t } = useTranslation('account');
+  return (
+    <>
+      <Field
+        label={t('password.new')}
+        type="password"
+        name="new-password"
+        autoComplete="new-password"
+        hint={t('password.rules')}
+        value={props.value}
+        onChange={(e) => props.onValue(e.target.value)}
+        error={props.error}
+      />
+      <Field
+        label={t('password.again')}
+        type="password"
+        name="new-password-again"
+        autoComplete="new-password"
+        value={props.again}
+        onChange={(e) => props.onAgain(e.target.value)}
+        error={props.againError}
+      />
+    </>
+  );
+}
+
+export function ChangePasswordForm({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation('account');
+  const weakText = useWeakPasswordText();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -28,8 +73,8 @@ export function ChangePasswordForm({ onDone }: { onDone: () => void }) {
       await api('POST', '/api/account/password', { current, password: next });
       onDone();
     } catch (err) {
-      const problem = err instanceof ApiError ? err.fieldError('password') : undefined;
-      if (problem) setErrors({ password: t('password.weak', { detail: problemText(problem) }) });
+      const weak = weakText(err);
+      if (weak) setErrors({ password: weak });
       else if (err instanceof ApiError && err.status === 400)
         setErrors({ current: t('password.currentWrong') });
       else setErrors({ form: t('refused.unreachable') });
@@ -49,24 +94,13 @@ export function ChangePasswordForm({ onDone }: { onDone: () => void }) {
         onChange={(e) => setCurrent(e.target.value)}
         error={errors.current}
       />
-      <Field
-        label={t('password.new')}
-        type="password"
-        name="new-password"
-        autoComplete="new-password"
-        hint={t('password.rules')}
+      <NewPasswordFields
         value={next}
-        onChange={(e) => setNext(e.target.value)}
+        again={again}
+        onValue={setNext}
+        onAgain={setAgain}
         error={errors.password}
-      />
-      <Field
-        label={t('password.again')}
-        type="password"
-        name="new-password-again"
-        autoComplete="new-password"
-        value={again}
-        onChange={(e) => setAgain(e.target.value)}
-        error={errors.again}
+        againError={errors.again}
       />
       {errors.form && <Alert kind="error">{errors.form}</Alert>}
       <button className="button primary" type="submit" disabled={busy}>

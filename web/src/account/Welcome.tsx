@@ -3,10 +3,9 @@
 // in. The token travels in the fragment, so it never reaches a server log.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../api/http.ts';
-import { useProblemText } from '../i18n/problems.ts';
+import { api } from '../api/http.ts';
+import { NewPasswordFields, useWeakPasswordText } from './ChangePassword.tsx';
 import { Alert, Spinner } from '../ui/Alert.tsx';
-import { Field } from '../ui/Field.tsx';
 import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
 
 interface WelcomeInfo {
@@ -17,7 +16,7 @@ interface WelcomeInfo {
 
 export function Welcome({ token }: { token: string }) {
   const { t } = useTranslation('account');
-  const problemText = useProblemText();
+  const weakText = useWeakPasswordText();
   const [info, setInfo] = useState<WelcomeInfo | null | 'invalid'>(null);
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
@@ -40,10 +39,7 @@ export function Welcome({ token }: { token: string }) {
       await api('POST', '/api/welcome', { token, password }, { quiet401: true });
       setDone(true);
     } catch (err) {
-      const problem = err instanceof ApiError ? err.fieldError('password') : undefined;
-      setError(
-        problem ? t('password.weak', { detail: problemText(problem) }) : t('welcome.invalid'),
-      );
+      setError(weakText(err) ?? t('welcome.invalid'));
     }
   };
 
@@ -68,23 +64,12 @@ export function Welcome({ token }: { token: string }) {
         {info && info !== 'invalid' && !done && (
           <form onSubmit={(e) => void submit(e)} noValidate>
             <p>{t('welcome.text', { name: info.name || info.email, email: info.email })}</p>
-            <Field
-              label={t('password.new')}
-              type="password"
-              name="new-password"
-              autoComplete="new-password"
-              hint={t('password.rules')}
+            <NewPasswordFields
               value={password}
-              onChange={(e) => setPassword(e.target.value)}
+              again={again}
+              onValue={setPassword}
+              onAgain={setAgain}
               error={error || undefined}
-            />
-            <Field
-              label={t('password.again')}
-              type="password"
-              name="new-password-again"
-              autoComplete="new-password"
-              value={again}
-              onChange={(e) => setAgain(e.target.value)}
             />
             <button className="button primary wide" type="submit">
               {t('welcome.submit')}
