@@ -12,7 +12,7 @@ import { api, ApiError, whenSignedOut } from '../api/http.ts';
 import { Jmap } from '../api/jmap.ts';
 import { MailApp } from '../mail/MailApp.tsx';
 import { Alert, Spinner } from '../ui/Alert.tsx';
-import { navigate, useRoute } from './router.ts';
+import { defaultRoute, useRoute } from './router.ts';
 import { isAdministrator, SessionContext, type SessionValue } from './session.tsx';
 
 const AdminApp = lazy(() => import('../admin/AdminApp.tsx'));
@@ -108,7 +108,7 @@ function SignedIn(props: {
   const area = route[0] ?? 'mail';
   const admin = isAdministrator(me);
   useEffect(() => {
-    if (route.length === 0) navigate('mail', true);
+    if (route.length === 0) defaultRoute('', 'mail');
   }, [route.length]);
   useEffect(() => () => jmap.close(), [jmap]);
 

@@ -15,13 +15,28 @@ export function navigate(path: string, replace = false): void {
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
+/**
+ * Fills in a default (the mail area, the inbox) by replacing the URL, but only while the URL
+ * is still `at`: a component's effect may run after the user (or a link) has already gone
+ * elsewhere, and that choice must win over the default.
+ */
+export function defaultRoute(at: string, path: string): void {
+  if (currentRoute().join('/') === at) navigate(path, true);
+}
+
 /** The route as segments; re-renders when it changes. */
 export function useRoute(): string[] {
   const [route, setRoute] = useState(currentRoute);
   useEffect(() => {
-    const on = (): void => setRoute(currentRoute());
+    const on = (): void => {
+      const next = currentRoute();
+      setRoute((prev) => (prev.join('/') === next.join('/') ? prev : next));
+    };
     window.addEventListener('hashchange', on);
     window.addEventListener('popstate', on);
+    // The hash may have changed between the first render and now (a link followed while
+    // the page was still starting): without this, that change would be missed.
+    on();
     return () => {
       window.removeEventListener('hashchange', on);
       window.removeEventListener('popstate', on);

@@ -7,7 +7,7 @@
 // appears without a reload and the user keeps their place and the message they read.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { navigate } from '../app/router.ts';
+import { defaultRoute, navigate } from '../app/router.ts';
 import { useSession } from '../app/session.tsx';
 import { Spinner } from '../ui/Alert.tsx';
 import { deleteThreads, markRead, moveThreads, toggleFlag, type Where } from './actions.ts';
@@ -66,7 +66,7 @@ export function MailApp({ route }: { route: string[] }) {
   // No folder in the route: the inbox.
   const inbox = mailboxes ? byRole(mailboxes, 'inbox') : undefined;
   useEffect(() => {
-    if (search === undefined && !box && inbox) navigate(`mail/${inbox.id}`, true);
+    if (search === undefined && !box && inbox) defaultRoute('mail', `mail/${inbox.id}`);
   }, [box, search, inbox]);
 
   const where = useMemo<Where | null>(
