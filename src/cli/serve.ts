@@ -11,7 +11,7 @@ import { closeCore, openCore, type Core } from '../core/core.ts';
 import { UserError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { flushIndex, indexHeadersMissing, reindexMissing } from '../core/indexer.ts';
-import { pruneTombstones } from '../core/changes.ts';
+import { pruneHistory } from '../core/changes.ts';
 import { configOf, print, withData } from './common.ts';
 
 export const READY_LINE = 'champa: ready';
@@ -60,18 +60,19 @@ const MAINTENANCE_FIRST_MS = 60_000;
 const MAINTENANCE_EVERY_MS = 6 * 3600_000;
 
 /**
- * Periodic upkeep beside the doors: tombstones older than `changes.tombstoneDays` are
- * pruned (core/changes.ts), a minute after start and then every six hours.
+ * Periodic upkeep beside the doors: the change log and tombstones older than
+ * `changes.tombstoneDays` are pruned (core/changes.ts), a minute after start and then every
+ * six hours.
  */
 function startMaintenance(core: Core, log: Logger): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   const run = (): void => {
     if (running) return;
     const cutoff = Date.now() - core.config.changes.tombstoneDays * 86_400_000;
-    running = pruneTombstones(core.db, cutoff)
+    running = pruneHistory(core.db, cutoff)
       .then(
-        (n) => void (n > 0 && log.info({ tombstones: n }, 'old tombstones pruned')),
-        (err: unknown) => log.error({ err }, 'tombstone pruning failed'),
+        (n) => void (n > 0 && log.info({ rows: n }, 'old change history pruned')),
+        (err: unknown) => log.error({ err }, 'change history pruning failed'),
       )
       .finally(() => {
         running = null;

@@ -8,10 +8,11 @@
 //   after an email's modseq moves), so it is the mailbox's HIGHESTMODSEQ (RFC 7162 §3.1.2.1);
 // - an item leaving a collection leaves a tombstone under the same modseq
 //   (`recordTombstones`), so "which UIDs left mailbox M since modseq N" is one range read.
-// Tombstones do not stay forever: `pruneTombstones` (run by `champa serve` every few hours)
-// drops those older than `changes.tombstoneDays` and raises the account's
-// `tombstone_horizon` to the highest modseq it dropped. Invariant: every tombstone above the
-// horizon is kept, so changes since a modseq at or above it are exact; below it, doors must
+// Neither the log nor the tombstones stay forever: `pruneHistory` (run by `champa serve`
+// every few hours) drops rows older than `changes.tombstoneDays` and raises the account's
+// `tombstone_horizon` to the highest modseq it dropped. Invariant: every log row and
+// tombstone above the horizon is kept, so changes since a modseq at or above it are exact
+// (the horizon's name is older than the log's pruning); below it, doors must
 // say they cannot tell (`canCalculateChanges`: JMAP cannotCalculateChanges; IMAP QRESYNC
 // reports every UID not in the mailbox as vanished, as RFC 7162 §3.2.5.1 allows).
 import type { Kysely, Transaction } from 'kysely';
@@ -51,6 +52,7 @@ export async function recordChanges(
   accountId: number,
   modseq: number,
   changes: { type: string; id: string; op: Op }[],
+  now = Date.now(),
 ): Promise<void> {
   if (changes.length === 0) return;
   await trx
@@ -62,6 +64,7 @@ export async function recordChanges(
         type: c.type,
         object_id: c.id,
         op: c.op,
+        created_at: now,
       })),
     )
     .execute();
@@ -129,7 +132,7 @@ export async function tombstoneHorizon(db: Db, accountId: number): Promise<numbe
 
 /**
  * Whether what changed in the account after state (modseq) `since` can still be told
- * exactly: false once tombstones above `since` were pruned. JMAP Foo/changes and
+ * exactly: false once log rows or tombstones above `since` were pruned. JMAP Foo/changes and
  * Foo/queryChanges answer cannotCalculateChanges (RFC 8620 §5.2, §5.6) when it is false.
  */
 export async function canCalculateChanges(
@@ -141,37 +144,46 @@ export async function canCalculateChanges(
 }
 
 /**
- * Drops tombstones written before `cutoff` (ms), per account: every tombstone up to the
- * highest modseq among them, so that the horizon invariant holds even if clocks wavered,
- * and the account's horizon is raised to that modseq in the same transaction. Returns the
- * number of tombstones dropped.
+ * Drops the history written before `cutoff` (ms), per account: the change log and the
+ * tombstones up to the highest modseq among the old rows of either, so that the horizon
+ * invariant holds even if clocks wavered, and the account's horizon is raised to that modseq
+ * in the same transaction. Returns the number of rows dropped (log and tombstones).
  */
-export async function pruneTombstones(db: Kysely<Database>, cutoff: number): Promise<number> {
-  const old = await db
-    .selectFrom('tombstones')
-    .select(['account_id', (eb) => eb.fn.max('modseq').as('top')])
-    .where('created_at', '<', cutoff)
-    .groupBy('account_id')
-    .execute();
+export async function pruneHistory(db: Kysely<Database>, cutoff: number): Promise<number> {
+  const tops = new Map<number, number>();
+  for (const table of ['tombstones', 'changes'] as const) {
+    const old = await db
+      .selectFrom(table)
+      .select(['account_id', (eb) => eb.fn.max('modseq').as('top')])
+      .where('created_at', '<', cutoff)
+      .groupBy('account_id')
+      .execute();
+    for (const r of old) {
+      const id = Number(r.account_id);
+      tops.set(id, Math.max(tops.get(id) ?? 0, Number(r.top)));
+    }
+  }
   let dropped = 0;
-  for (const r of old) {
-    const accountId = Number(r.account_id);
-    const top = Number(r.top);
+  for (const [accountId, top] of tops)
     dropped += await db.transaction().execute(async (trx) => {
-      const del = await trx
-        .deleteFrom('tombstones')
-        .where('account_id', '=', accountId)
-        .where('modseq', '<=', top)
-        .executeTakeFirst();
+      // The horizon first: a reader that sees rows gone also sees that it cannot tell.
       await trx
         .updateTable('accounts')
         .set({ tombstone_horizon: top })
         .where('id', '=', accountId)
         .where('tombstone_horizon', '<', top)
         .execute();
-      return Number(del.numDeletedRows);
+      let n = 0;
+      for (const table of ['tombstones', 'changes'] as const) {
+        const del = await trx
+          .deleteFrom(table)
+          .where('account_id', '=', accountId)
+          .where('modseq', '<=', top)
+          .executeTakeFirst();
+        n += Number(del.numDeletedRows);
+      }
+      return n;
     });
-  }
   return dropped;
 }
 

@@ -263,7 +263,7 @@ export const configSchema = z
           .positive()
           .default(90)
           .describe(
-            'Days to keep the records of removed messages that let clients sync only what changed (IMAP QRESYNC VANISHED, JMAP /changes). A client last synced before that resyncs in full.',
+            'Days to keep the change history (the log of what changed and the records of removed messages) that lets clients sync only what changed (IMAP QRESYNC, CONDSTORE, JMAP /changes). A client last synced before that resyncs in full.',
           ),
       })
       .default({ tombstoneDays: 90 }),

@@ -128,6 +128,7 @@ async function storeJob(
   const emails: Rows<'emails'> = [];
   const placements: Rows<'email_mailboxes'> = [];
   const changes: Rows<'changes'> = [];
+  const written = Date.now(); // not `now`, which may be an imported message's received time
   for (const t of job.targets) {
     // One statement takes the modseq, checks the quota and counts the bytes.
     const acct = await trx
@@ -191,17 +192,12 @@ async function storeJob(
       modseq,
     });
     docs.push({ accountId: t.accountId, emailId, fields: job.fields });
+    const logged = { account_id: t.accountId, modseq, created_at: written };
     changes.push(
-      { account_id: t.accountId, modseq, type: 'Email', object_id: emailId, op: 'c' },
-      { account_id: t.accountId, modseq, type: 'Mailbox', object_id: box.id, op: 'u' },
+      { ...logged, type: 'Email', object_id: emailId, op: 'c' },
+      { ...logged, type: 'Mailbox', object_id: box.id, op: 'u' },
       // A thread is created by its first email and changes with every one that joins it.
-      {
-        account_id: t.accountId,
-        modseq,
-        type: 'Thread',
-        object_id: thread.id,
-        op: thread.fresh ? 'c' : 'u',
-      },
+      { ...logged, type: 'Thread', object_id: thread.id, op: thread.fresh ? 'c' : 'u' },
     );
     events.add(t.accountId, modseq, 'Email');
     events.add(t.accountId, modseq, 'Mailbox');

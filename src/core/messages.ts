@@ -106,7 +106,9 @@ export async function mailboxChangesSince(
     .limit(SCAN_AFTER + 1)
     .execute();
   let changed: MailboxMessage[];
-  if (logged.length > SCAN_AFTER)
+  // Below the horizon the log is pruned (core/changes.ts): only a scan by modseq is exact.
+  // Asked after the read, so a pruning in between is seen.
+  if (logged.length > SCAN_AFTER || !(await canCalculateChanges(db, accountId, since)))
     changed = await selectMessages(db, accountId, mailboxId, since, null);
   else {
     const ids = [...new Set(logged.map((r) => r.object_id))];

@@ -400,6 +400,7 @@ async function insertBatch(
           type: 'Mailbox',
           object_id: m.id,
           op: 'c',
+          created_at: now,
         })),
       )
       .execute();

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { canCalculateChanges } from '../core/changes.ts';
 import { accountModseq } from '../core/messages.ts';
-import { changesOfType, mailboxesChangedSince } from '../core/mailquery.ts';
+import { changesOfType, mailboxesChangedSince, type LoggedChange } from '../core/mailquery.ts';
 import { MethodError } from './errors.ts';
 import {
   mustAccount,
@@ -28,21 +28,38 @@ const schema = z.object({
 const READ_LIMIT = 10_000;
 const DEFAULT_MAX = 5_000;
 
+/**
+ * The account's log of `type` after a state, oldest first, at most `limit` rows; or
+ * cannotCalculateChanges for a state the account never reached or one below its horizon.
+ * The horizon is asked after the read, so that a pruning in between is seen.
+ */
+export async function readLog(
+  ctx: CallContext,
+  accountId: number,
+  type: string,
+  sinceState: string,
+  limit: number,
+): Promise<{ since: number; current: number; rows: LoggedChange[] }> {
+  const db = ctx.core.db;
+  const current = await accountModseq(db, accountId);
+  if (!/^(0|[1-9]\d{0,15})$/.test(sinceState) || Number(sinceState) > current)
+    throw new MethodError('cannotCalculateChanges', `state ${sinceState} is not known`);
+  const since = Number(sinceState);
+  const rows = await changesOfType(db, accountId, type, since, limit);
+  if (!(await canCalculateChanges(db, accountId, since)))
+    throw new MethodError(
+      'cannotCalculateChanges',
+      `state ${sinceState} is older than the change history kept`,
+    );
+  return { since, current, rows };
+}
+
 export async function changesMethod(ctx: CallContext, raw: Args, type: string): Promise<Args> {
   const args = parseArgs(schema, raw);
   const accountId = mustAccount(ctx, args.accountId);
   const db = ctx.core.db;
-  const current = await accountModseq(db, accountId);
-  if (!/^(0|[1-9]\d{0,15})$/.test(args.sinceState) || Number(args.sinceState) > current)
-    throw new MethodError('cannotCalculateChanges', `state ${args.sinceState} is not known`);
-  const since = Number(args.sinceState);
-  if (!(await canCalculateChanges(db, accountId, since)))
-    throw new MethodError(
-      'cannotCalculateChanges',
-      `state ${args.sinceState} is older than the change history kept`,
-    );
+  const { since, current, rows } = await readLog(ctx, accountId, type, args.sinceState, READ_LIMIT);
   const max = args.maxChanges ?? DEFAULT_MAX;
-  const rows = await changesOfType(db, accountId, type, since, READ_LIMIT);
   // Whole modseqs only: if the read was cut, the last modseq may be partial.
   const full =
     rows.length === READ_LIMIT

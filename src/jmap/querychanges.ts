@@ -5,9 +5,7 @@
 // horizon (core/changes.ts), is cannotCalculateChanges;
 // more than maxChanges is tooManyChanges.
 import { z } from 'zod';
-import { canCalculateChanges } from '../core/changes.ts';
-import { accountModseq } from '../core/messages.ts';
-import { changesOfType } from '../core/mailquery.ts';
+import { readLog } from './changes.ts';
 import { MethodError } from './errors.ts';
 import { stateOf, uintSchema, type CallContext } from './context.ts';
 
@@ -36,15 +34,7 @@ export async function changedSince(
   type: string,
   sinceState: string,
 ): Promise<ChangedSince> {
-  const current = await accountModseq(ctx.core.db, accountId);
-  if (!/^(0|[1-9]\d{0,15})$/.test(sinceState) || Number(sinceState) > current)
-    throw new MethodError('cannotCalculateChanges', `state ${sinceState} is not known`);
-  if (!(await canCalculateChanges(ctx.core.db, accountId, Number(sinceState))))
-    throw new MethodError(
-      'cannotCalculateChanges',
-      `state ${sinceState} is older than the change history kept`,
-    );
-  const rows = await changesOfType(ctx.core.db, accountId, type, Number(sinceState), READ_LIMIT);
+  const { current, rows } = await readLog(ctx, accountId, type, sinceState, READ_LIMIT);
   if (rows.length === READ_LIMIT)
     throw new MethodError('cannotCalculateChanges', 'too much changed; query again');
   const destroyed = new Set(rows.filter((r) => r.op === 'd').map((r) => r.id));

@@ -700,6 +700,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0017_change_log_age': {
+      // The change log is pruned like the tombstones (core/changes.ts pruneHistory): each row
+      // records when it was written. Existing rows count from now; the default is a constant,
+      // so neither store rewrites the table, and every writer sets the column itself.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('changes')
+          .addColumn('created_at', big, (c) => c.notNull().defaultTo(Date.now()))
+          .execute();
+        await db.schema.createIndex('changes_created').on('changes').column('created_at').execute();
+      },
+    },
   };
 }
 

@@ -113,6 +113,7 @@ export interface ChangeTable {
   type: string; // 'Mailbox' | 'Email' | ...
   object_id: string;
   op: string; // 'c' created, 'u' updated, 'd' destroyed
+  created_at: number; // when it was written (pruned after changes.tombstoneDays)
 }
 
 /**

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
-import { pruneTombstones } from '../../src/core/changes.ts';
+import { pruneHistory } from '../../src/core/changes.ts';
 import { startImap, type ImapDoors } from '../../src/imap/server.ts';
 import { startSmtp, type SmtpDoors } from '../../src/smtp/server.ts';
 import { startDns, type FakeDns } from '../helpers/dns.ts';
@@ -231,7 +231,7 @@ forEachStore('JMAP Thread/changes', (kind) => {
     const p1 = await find('p1');
     await env.api([['Email/set', { accountId: acc(), destroy: [p1.emailId] }, 'd']]);
     const after = await threadState();
-    assert.ok((await pruneTombstones(env.core.db, Date.now() + 60_000)) > 0);
+    assert.ok((await pruneHistory(env.core.db, Date.now() + 60_000)) > 0);
     const r = await env.api([
       ['Thread/changes', { accountId: acc(), sinceState: s0 }, 'old'],
       ['Email/changes', { accountId: acc(), sinceState: s0 }, 'oldEmail'],
