@@ -143,11 +143,11 @@ forEachStore('webmail sending in Chromium', (kind) => {
       // Reply: the sender's open inbox shows it.
       await reader.getByRole('button', { name: 'Reply', exact: true }).click();
       const reply = them.page.getByRole('dialog', { name: 'Reply' });
-      await reply.getByRole('button', { name: new RegExp(`Remove .*${sender}`) }).waitFor();
-      // The caret waits above the quoted message (typing before the editor has taken the
-      // focus would send the first letters elsewhere).
-      await reply.locator('.ProseMirror:focus').waitFor();
+      // The caret waits above the quoted message from the start: what is typed at once,
+      // before the sender's identity has even been fetched, is kept.
+      await reply.waitFor();
       await them.page.keyboard.type('Received, thank you. ໄດ້ຮັບແລ້ວ.');
+      await reply.getByRole('button', { name: new RegExp(`Remove .*${sender}`) }).waitFor();
       await screenshot(them.page, `mail-${kind}-${size}-send-reply`);
       await reply.getByRole('button', { name: 'Send', exact: true }).click();
       await reply.waitFor({ state: 'detached' });
@@ -159,7 +159,7 @@ forEachStore('webmail sending in Chromium', (kind) => {
         .locator('iframe.html-body')
         .last()
         .contentFrame()
-        .getByText('Received, thank you.')
+        .getByText('Received, thank you. ໄດ້ຮັບແລ້ວ.')
         .waitFor();
       // The conversation holds the sent message and the reply.
       assert.equal(

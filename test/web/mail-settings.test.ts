@@ -152,6 +152,30 @@ forEachStore('webmail settings and address book', (kind) => {
     assert.equal(await again.getByRole('textbox', { name: 'Subject' }).inputValue(), 'ແຜນການສອນ');
     await again.getByRole('button', { name: 'Discard' }).click();
     await page.getByText('No mail in this folder.').waitFor();
+
+    // A reply on a slow link (the identity, and so the signature, comes late): what is typed
+    // at once is kept, above the signature, which stays above the quote.
+    await page.route('**/jmap/api', async (route) => {
+      if (route.request().postData()?.includes('Identity/get'))
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.locator('.folder[data-role="junk"]').click();
+    await list.getByText('Quarterly report with pictures').click();
+    await page.getByTestId('reader').getByRole('button', { name: 'Reply', exact: true }).click();
+    const reply = page.getByRole('dialog', { name: 'Reply' });
+    await reply.waitFor();
+    await page.keyboard.type('ໄດ້ຮັບແລ້ວ, ຂອບໃຈ.');
+    const body = reply.locator('.ProseMirror');
+    await body.getByText('ກະຊວງສຶກສາທິການ ແລະ ກິລາ').waitFor();
+    const text = await body.innerText();
+    const typed = text.indexOf('ໄດ້ຮັບແລ້ວ, ຂອບໃຈ.');
+    const sig = text.indexOf('ກະຊວງສຶກສາທິການ ແລະ ກິລາ');
+    const quote = text.indexOf('wrote:');
+    assert.ok(typed === 0 && typed < sig && sig < quote, text);
+    await reply.getByRole('button', { name: 'Discard' }).click();
+    await reply.waitFor({ state: 'detached' });
+    await page.unroute('**/jmap/api');
     await context.close();
   });
 });

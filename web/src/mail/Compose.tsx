@@ -117,11 +117,10 @@ function bodyOf(email: EmailFull): string {
 const sameAddress = (a: Address, b: string): boolean => a.email.toLowerCase() === b.toLowerCase();
 
 /** Recipients, subject, body and attachments the editor starts with. */
-function initial(req: ComposeRequest, me: string, signature: string, t: TFunction<'mail'>) {
+function initial(req: ComposeRequest, me: string, t: TFunction<'mail'>) {
   const src = req.source;
-  const sig = signature ? `<p></p><p>-- </p>${signature}` : '';
   if (!src || req.mode === 'new')
-    return { to: [], cc: [], bcc: [], subject: '', html: `<p></p>${sig}`, attachments: [] };
+    return { to: [], cc: [], bcc: [], subject: '', html: `<p></p>`, attachments: [] };
   if (req.mode === 'draft')
     return {
       to: src.to ?? [],
@@ -150,7 +149,7 @@ function initial(req: ComposeRequest, me: string, signature: string, t: TFunctio
       cc: [],
       bcc: [],
       subject: subjectFor('forward', src.subject),
-      html: `<p></p>${sig}${head}${bodyOf(src)}`,
+      html: `<p></p>${head}${bodyOf(src)}`,
       attachments: src.attachments.filter((a) => a.blobId),
     };
   }
@@ -175,7 +174,7 @@ function initial(req: ComposeRequest, me: string, signature: string, t: TFunctio
     cc,
     bcc: [],
     subject: subjectFor(req.mode, src.subject),
-    html: `<p></p>${sig}<p>${wrote}</p><blockquote>${bodyOf(src)}</blockquote>`,
+    html: `<p></p><p>${wrote}</p><blockquote>${bodyOf(src)}</blockquote>`,
     attachments: [],
   };
 }
@@ -217,47 +216,76 @@ export default function Compose(props: {
   const editor = useEditor({
     extensions: [StarterKit.configure({ link: { openOnClick: false } })],
     content: '',
+    // A reply or a draft starts in the text, from the first frame: nothing typed is lost.
+    autofocus: request.mode === 'reply' || request.mode === 'replyAll' || request.mode === 'draft',
     injectCSS: false,
     shouldRerenderOnTransaction: true,
     editorProps: { attributes: { class: 'editor-area', 'aria-label': t('body') } },
   });
 
-  // Start from the identity (for From and the signature) and the message replied to.
+  // Start at once from the message replied to (recipients, subject, quote), so that what the
+  // user types straight away is kept; the identity (From and the signature) arrives later,
+  // and the signature is put in above the quote without touching what was typed.
   useEffect(() => {
+    if (!editor || editor.isDestroyed) return;
     let live = true;
-    void getIdentities(jmap)
-      .catch(() => [] as Identity[])
-      .then((ids) => {
-        if (!live || !editor) return;
-        const id =
-          ids.find((i) => i.email.toLowerCase() === me.email.toLowerCase()) ?? ids[0] ?? null;
-        setIdentity(id);
-        const sig = id?.htmlSignature || (id?.textSignature ? textToHtml(id.textSignature) : '');
-        const init = initial(request, me.email, sig, t);
-        setTo(init.to);
-        setCc(init.cc);
-        setBcc(init.bcc);
-        setShowCc(init.cc.length > 0 || init.bcc.length > 0);
-        setSubject(init.subject);
-        setAttachments(
-          init.attachments.map((a, i) => ({
-            key: `src-${i}`,
-            name: a.name ?? 'attachment',
-            type: a.type,
-            size: a.size,
-            blobId: a.blobId,
-            progress: 1,
-            error: null,
-          })),
-        );
-        editor.commands.setContent(init.html, { emitUpdate: false });
-        // A reply has its recipients: start in the text. Otherwise start in To.
-        if (request.mode === 'reply' || request.mode === 'replyAll' || request.mode === 'draft')
-          editor.commands.focus('start');
-        setReady(true);
-      });
+    const begin = (): void => {
+      editor.off('create', begin);
+      if (!live || editor.isDestroyed) return;
+      const init = initial(request, me.email, t);
+      setTo(init.to);
+      setCc(init.cc);
+      setBcc(init.bcc);
+      setShowCc(init.cc.length > 0 || init.bcc.length > 0);
+      setSubject(init.subject);
+      setAttachments(
+        init.attachments.map((a, i) => ({
+          key: `src-${i}`,
+          name: a.name ?? 'attachment',
+          type: a.type,
+          size: a.size,
+          blobId: a.blobId,
+          progress: 1,
+          error: null,
+        })),
+      );
+      editor.commands.setContent(init.html, { emitUpdate: false });
+      // The nodes after the first (empty) paragraph are the quote: the signature goes above.
+      const quoteNodes = editor.state.doc.childCount - 1;
+      // A reply has its recipients: start in the text. Otherwise start in To.
+      if (request.mode === 'reply' || request.mode === 'replyAll' || request.mode === 'draft')
+        editor.commands.focus('start');
+      setReady(true);
+      void getIdentities(jmap)
+        .catch(() => [] as Identity[])
+        .then((ids) => {
+          if (!live || editor.isDestroyed) return;
+          const id =
+            ids.find((i) => i.email.toLowerCase() === me.email.toLowerCase()) ?? ids[0] ?? null;
+          setIdentity(id);
+          const sig = id?.htmlSignature || (id?.textSignature ? textToHtml(id.textSignature) : '');
+          if (!sig || request.mode === 'draft') return; // a draft has its signature already
+          const doc = editor.state.doc;
+          let at = doc.content.size;
+          for (let i = 0; i < quoteNodes && i < doc.childCount; i++)
+            at -= doc.child(doc.childCount - 1 - i).nodeSize;
+          editor
+            .chain()
+            .command(({ tr }) => {
+              tr.setMeta('preventUpdate', true); // not a change of the user's: no draft saved
+              tr.setMeta('addToHistory', false); // and not undone by Ctrl+Z
+              return true;
+            })
+            .insertContentAt(at, `<p></p><p>-- </p>${sig}`, { updateSelection: false })
+            .run();
+        });
+    };
+    // The editor takes commands once it is in the page (tiptap's `create`).
+    if (editor.isInitialized) begin();
+    else editor.on('create', begin);
     return () => {
       live = false;
+      editor.off('create', begin);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the editor exists
   }, [editor]);
