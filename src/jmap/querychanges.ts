@@ -41,21 +41,37 @@ export async function changedSince(
   return { ids: new Set(rows.map((r) => r.id)), destroyed, current };
 }
 
+export interface QueryChangesArgs {
+  accountId: string;
+  sinceQueryState: string;
+  maxChanges?: number | null;
+  calculateTotal?: boolean;
+}
+
+/** The answer from the whole current results (which `added` is read from). */
 export function queryChangesResponse(
-  args: {
-    accountId: string;
-    sinceQueryState: string;
-    maxChanges?: number | null;
-    calculateTotal?: boolean;
-  },
+  args: QueryChangesArgs,
   changed: ChangedSince,
   results: string[],
 ): Record<string, unknown> {
-  const removed = [...changed.ids];
   const added: { id: string; index: number }[] = [];
   results.forEach((id, index) => {
     if (changed.ids.has(id)) added.push({ id, index });
   });
+  return queryChangesAnswer(args, changed, added, results.length);
+}
+
+/**
+ * The answer from `added` found otherwise (each changed id's index in the current results,
+ * lowest first) and the number of results, needed only with calculateTotal.
+ */
+export function queryChangesAnswer(
+  args: QueryChangesArgs,
+  changed: ChangedSince,
+  added: { id: string; index: number }[],
+  total: number | null,
+): Record<string, unknown> {
+  const removed = [...changed.ids];
   if (args.maxChanges != null && removed.length + added.length > args.maxChanges)
     throw new MethodError('tooManyChanges', `more than ${args.maxChanges} changes`);
   return {
@@ -64,6 +80,6 @@ export function queryChangesResponse(
     newQueryState: stateOf(changed.current),
     removed,
     added,
-    ...(args.calculateTotal ? { total: results.length } : {}),
+    ...(args.calculateTotal ? { total } : {}),
   };
 }

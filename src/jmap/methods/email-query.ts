@@ -92,7 +92,10 @@ function size(v: unknown, key: string): number {
  * A FilterCondition's SQL part (every key but the text ones) and its text searches. Keys
  * are checked here, so a bad filter fails before anything is read.
  */
-function condition(f: Record<string, unknown>): { sql: EmailListFilter; text: [string, string][] } {
+export function condition(f: Record<string, unknown>): {
+  sql: EmailListFilter;
+  text: [string, string][];
+} {
   const q: EmailListFilter = {};
   const text: [string, string][] = [];
   for (const [key, v] of Object.entries(f)) {

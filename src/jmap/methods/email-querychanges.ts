@@ -5,12 +5,21 @@
 // (whose thread is no longer known) makes the change not calculable.
 import { z } from 'zod';
 import { emailsByIds } from '../../core/messages.ts';
+import { countEmails, emailIndex } from '../../core/emaillist.ts';
 import { emailsOfThreads } from '../../core/mailquery.ts';
 import { CAP_MAIL } from '../limits.ts';
 import { mustAccount, parseArgs, type Method } from '../context.ts';
 import { MethodError } from '../errors.ts';
-import { changedSince, queryChangesFields, queryChangesResponse } from '../querychanges.ts';
-import { queryAll } from './email-query.ts';
+import {
+  changedSince,
+  queryChangesAnswer,
+  queryChangesFields,
+  queryChangesResponse,
+} from '../querychanges.ts';
+import { condition, queryAll, sortOf } from './email-query.ts';
+
+/** Up to this many changed emails, each is placed by a count rather than reading the list. */
+const INDEX_LOOKUPS = 64;
 
 const schema = z.object({
   ...queryChangesFields,
@@ -40,6 +49,23 @@ export const emailQueryChanges: Method = {
       const rows = await emailsByIds(ctx.core.db, accountId, [...changed.ids]);
       const threads = [...new Set([...rows.values()].map((r) => r.threadId))];
       for (const id of await emailsOfThreads(ctx.core.db, accountId, threads)) changed.ids.add(id);
+    }
+    const filter = args.filter ?? {};
+    const plain = !('operator' in filter) ? condition(filter) : null;
+    if (plain && plain.text.length === 0 && changed.ids.size <= INDEX_LOOKUPS) {
+      // Every condition in SQL and few changes (a push's worth): each changed email's index
+      // is counted in SQL (as an anchor's is), so a large mailbox is not read whole.
+      const db = ctx.core.db;
+      const sort = sortOf(args);
+      const opts = { collapseThreads: args.collapseThreads === true };
+      const added: { id: string; index: number }[] = [];
+      for (const id of changed.ids) {
+        const index = await emailIndex(db, accountId, plain.sql, sort, id, opts);
+        if (index !== null) added.push({ id, index });
+      }
+      added.sort((a, b) => a.index - b.index);
+      const total = args.calculateTotal ? await countEmails(db, accountId, plain.sql, opts) : null;
+      return queryChangesAnswer(args, changed, added, total);
     }
     const results = (await queryAll(ctx, accountId, args)).map((e) => e.id);
     return queryChangesResponse(args, changed, results);
