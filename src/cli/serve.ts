@@ -12,6 +12,7 @@ import { UserError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { flushIndex, indexHeadersMissing, reindexMissing } from '../core/indexer.ts';
 import { pruneHistory } from '../core/changes.ts';
+import { pruneSubmissions } from '../core/submission.ts';
 import { configOf, print, withData } from './common.ts';
 
 export const READY_LINE = 'champa: ready';
@@ -60,19 +61,31 @@ const MAINTENANCE_FIRST_MS = 60_000;
 const MAINTENANCE_EVERY_MS = 6 * 3600_000;
 
 /**
- * Periodic upkeep beside the doors: the change log and tombstones older than
- * `changes.tombstoneDays` are pruned (core/changes.ts), a minute after start and then every
- * six hours.
+ * Periodic upkeep beside the doors, a minute after start and then every six hours: sent JMAP
+ * submissions older than `jmap.submissionDays` are removed (core/submission.ts), and the
+ * change log and tombstones older than `changes.tombstoneDays` pruned (core/changes.ts).
  */
 function startMaintenance(core: Core, log: Logger): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
+  const DAY = 86_400_000;
+  const step = async (what: string, job: () => Promise<number>): Promise<void> => {
+    try {
+      const n = await job();
+      if (n > 0) log.info({ rows: n }, `${what} pruned`);
+    } catch (err) {
+      log.error({ err }, `pruning ${what} failed`);
+    }
+  };
   const run = (): void => {
     if (running) return;
-    const cutoff = Date.now() - core.config.changes.tombstoneDays * 86_400_000;
-    running = pruneHistory(core.db, cutoff)
-      .then(
-        (n) => void (n > 0 && log.info({ rows: n }, 'old change history pruned')),
-        (err: unknown) => log.error({ err }, 'change history pruning failed'),
+    const now = Date.now();
+    running = step('old JMAP submissions', () =>
+      pruneSubmissions(core, now - core.config.jmap.submissionDays * DAY),
+    )
+      .then(() =>
+        step('old change history', () =>
+          pruneHistory(core.db, now - core.config.changes.tombstoneDays * DAY),
+        ),
       )
       .finally(() => {
         running = null;

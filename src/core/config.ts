@@ -248,6 +248,13 @@ export const configSchema = z
           .describe(
             'Hours an upload (JMAP blob upload) not yet used by an email is kept before it is dropped.',
           ),
+        submissionDays: z
+          .number()
+          .positive()
+          .default(30)
+          .describe(
+            'Days a sent or canceled JMAP EmailSubmission (the record of a message sent from the web app, with its delivery status) is kept before it is removed (RFC 8621 §7 lets the server delete them). The sent message itself stays in Sent.',
+          ),
         pushAllowPrivateAddresses: z
           .boolean()
           .default(false)
@@ -255,7 +262,12 @@ export const configSchema = z
             'Let JMAP push subscriptions (RFC 8620 §7.2) post to private, loopback, link-local and other non-public addresses. Off by default: a push URL whose host resolves to any such address gets nothing, so a user cannot make the server call its own network. Turn on only for a closed intranet whose push service has a private address, or for tests.',
           ),
       })
-      .default({ undoSendSeconds: 10, uploadTtlHours: 24, pushAllowPrivateAddresses: false }),
+      .default({
+        undoSendSeconds: 10,
+        uploadTtlHours: 24,
+        submissionDays: 30,
+        pushAllowPrivateAddresses: false,
+      }),
     changes: z
       .object({
         tombstoneDays: z

@@ -285,6 +285,51 @@ export async function destroySubmission(
   });
 }
 
+/**
+ * Removes sent and canceled submissions made before `cutoff` (ms), as destroys in the change
+ * log (one modseq per account), so clients see them go; pending ones stay (RFC 8621 §7 lets
+ * the server delete submissions; `jmap.submissionDays`). Returns how many were removed.
+ */
+export async function pruneSubmissions(core: Core, cutoff: number): Promise<number> {
+  const old = await core.db
+    .selectFrom('email_submissions')
+    .select(['account_id', 'id'])
+    .where('undo_status', '!=', 'pending')
+    .where('created_at', '<', cutoff)
+    .orderBy('account_id')
+    .limit(10_000)
+    .execute();
+  const byAccount = new Map<number, string[]>();
+  for (const r of old) {
+    const id = Number(r.account_id);
+    byAccount.set(id, [...(byAccount.get(id) ?? []), r.id]);
+  }
+  const events = new PendingEvents();
+  let removed = 0;
+  for (const [accountId, ids] of byAccount)
+    removed += await core.db.transaction().execute(async (trx) => {
+      const gone = await trx
+        .deleteFrom('email_submissions')
+        .where('account_id', '=', accountId)
+        .where('id', 'in', ids)
+        .where('undo_status', '!=', 'pending')
+        .returning('id')
+        .execute();
+      if (gone.length === 0) return 0;
+      const modseq = await nextModseq(trx, accountId);
+      await recordChanges(
+        trx,
+        accountId,
+        modseq,
+        gone.map((g) => ({ type: 'EmailSubmission', id: g.id, op: 'd' as const })),
+      );
+      events.add(accountId, modseq, 'EmailSubmission');
+      return gone.length;
+    });
+  events.publish(core);
+  return removed;
+}
+
 /** Drops an account's submissions inside its removal, releasing held blobs. */
 export async function dropSubmissions(trx: Db, accountId: number): Promise<void> {
   const held = await trx

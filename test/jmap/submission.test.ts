@@ -6,7 +6,7 @@
 // signatures, and none may be made for an address the account cannot send from.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runDueSubmissions } from '../../src/core/submission.ts';
+import { pruneSubmissions, runDueSubmissions } from '../../src/core/submission.ts';
 import { listQueue } from '../../src/core/outbound.ts';
 import { forEachStore } from '../helpers/stores.ts';
 import { first, jmapEnv, USING_SUBMISSION, type Invocation, type JmapEnv } from './setup.ts';
@@ -284,5 +284,44 @@ forEachStore('JMAP EmailSubmission and Identity', (kind) => {
       await api([['Identity/set', { accountId: acc(), destroy: [second.id] }, 'd']]),
     );
     assert.deepEqual(del.destroyed, [second.id]);
+  });
+
+  test('sent and canceled submissions are removed when old; pending ones stay', async () => {
+    const before = first(await api([['EmailSubmission/query', { accountId: acc() }, 'q']]));
+    const old = before.ids as string[];
+    assert.ok(old.length >= 2, 'the earlier tests sent and canceled some');
+    const since = first(await api([['EmailSubmission/get', { accountId: acc(), ids: [] }, 'g']]))
+      .state as string;
+    env.core.config.jmap.undoSendSeconds = 3600;
+    const r = await api([
+      ['Email/set', { accountId: acc(), create: { d: draft('bob@test.example', 'later') } }, 'e'],
+      [
+        'EmailSubmission/set',
+        { accountId: acc(), create: { s: { identityId, emailId: '#d' } } },
+        's',
+      ],
+    ]);
+    const pending = (r[1]![1].created as Record<string, { id: string }>).s!.id;
+
+    // As the maintenance run does once jmap.submissionDays have passed.
+    assert.equal(await pruneSubmissions(env.core, Date.now() + 60_000), old.length);
+    const after = await api([
+      ['EmailSubmission/query', { accountId: acc() }, 'q'],
+      ['EmailSubmission/changes', { accountId: acc(), sinceState: since }, 'c'],
+      ['EmailSubmission/get', { accountId: acc(), ids: [pending] }, 'g'],
+    ]);
+    assert.deepEqual(after[0]![1].ids, [pending]);
+    assert.deepEqual([...(after[1]![1].destroyed as string[])].sort(), [...old].sort());
+    assert.deepEqual(after[1]![1].created, [pending]);
+    assert.equal((after[2]![1].list as { undoStatus: string }[])[0]!.undoStatus, 'pending');
+    // The sent messages themselves stay where they were filed.
+    const sent = first(
+      await api([['Email/query', { accountId: acc(), filter: { inMailbox: boxes.sent } }, 'q']]),
+    );
+    assert.ok((sent.ids as string[]).length >= 1);
+    const gone = first(
+      await api([['EmailSubmission/set', { accountId: acc(), destroy: [pending] }, 'x']]),
+    );
+    assert.deepEqual(gone.destroyed, [pending]);
   });
 });
