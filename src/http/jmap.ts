@@ -18,6 +18,7 @@ import { JMAP_PATHS, sessionResource } from '../jmap/session.ts';
 import { downloadBlob } from '../jmap/download.ts';
 import { uploadBlob, uploadType } from '../jmap/upload.ts';
 import { signedIn as signedInWith, type HttpAuth } from './auth.ts';
+import { vapidKey } from '../jmap/vapid.ts';
 import { eventStreams } from './eventsource.ts';
 import { jmapSockets } from './jmapws.ts';
 import { pushSender } from './pushsender.ts';
@@ -89,9 +90,19 @@ export function jmapRoutes(core: Core, auth: HttpAuth): JmapRoutes {
       if (path === JMAP_PATHS.session && (req.method === 'GET' || req.method === 'HEAD')) {
         const account = await signedIn(req, res);
         if (account)
-          sendJson(req, res, 200, sessionResource(account, origin(req, core.config.hostname)), {
-            'Cache-Control': 'no-cache, no-store',
-          });
+          sendJson(
+            req,
+            res,
+            200,
+            sessionResource(
+              account,
+              origin(req, core.config.hostname),
+              (await vapidKey(core)).publicKey,
+            ),
+            {
+              'Cache-Control': 'no-cache, no-store',
+            },
+          );
         return true;
       }
       if (path === JMAP_PATHS.api && req.method === 'POST') {

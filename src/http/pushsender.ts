@@ -1,7 +1,8 @@
 // Posting to push subscriptions (RFC 8620 §7.2): the PushVerification of a new subscription,
 // and a StateChange (§7.1) for each change of its account to every verified, unexpired
 // subscription whose types match. JSON over HTTPS with TTL (RFC 8030 §5.2); when the
-// subscription has keys, the JSON is encrypted (RFC 8291, aes128gcm, jmap/webpush.ts).
+// subscription has keys, the JSON is encrypted (RFC 8291, aes128gcm, jmap/webpush.ts). Every
+// post carries the server's VAPID signature (RFC 8292, RFC 9749; jmap/vapid.ts).
 //
 // A push URL is chosen by a user, so every post is guarded against server-side request
 // forgery: the URL must be https without userinfo; its host is resolved here, and the post is
@@ -24,6 +25,7 @@ import { deletePushSubscription, listPushSubscriptions } from '../core/pushsubs.
 import { makeResolver, type DnsResolver } from '../mail/dns.ts';
 import { accountIdOf, type PushPost, type PushTarget } from '../jmap/context.ts';
 import { stateChange } from '../jmap/push.ts';
+import { vapidAuthorization, vapidKey } from '../jmap/vapid.ts';
 import { encryptPush } from '../jmap/webpush.ts';
 import { errorMessage } from '../util/errors.ts';
 import { nonPublicReason } from '../util/publicaddress.ts';
@@ -231,6 +233,12 @@ export function pushSender(core: Core, opts: PushSenderOptions = {}): PushSender
       let retry = true;
       try {
         const addresses = await withDeadline(checkedAddresses(url), timeoutMs, 'DNS');
+        // RFC 8292 §3 (RFC 9749 §4): signed anew for each attempt, so a retry is never stale.
+        headers.Authorization = vapidAuthorization(
+          await vapidKey(core),
+          url,
+          `postmaster@${core.config.primaryDomain}`,
+        );
         const status = await postOnce(url, addresses, data, headers);
         if (status >= 200 && status < 300) {
           core.log.debug({ ...where, status, attempt }, 'push delivered');

@@ -6,6 +6,8 @@ export const CAP_MAIL = 'urn:ietf:params:jmap:mail';
 export const CAP_SUBMISSION = 'urn:ietf:params:jmap:submission';
 export const CAP_VACATION = 'urn:ietf:params:jmap:vacationresponse';
 export const CAP_WEBSOCKET = 'urn:ietf:params:jmap:websocket';
+/** RFC 9749: the VAPID key push services check (jmap/vapid.ts); no methods of its own. */
+export const CAP_VAPID = 'urn:ietf:params:jmap:webpush-vapid';
 
 export const KNOWN_CAPABILITIES = new Set([
   CAP_CORE,
@@ -13,6 +15,7 @@ export const KNOWN_CAPABILITIES = new Set([
   CAP_SUBMISSION,
   CAP_VACATION,
   CAP_WEBSOCKET,
+  CAP_VAPID,
 ]);
 
 export const CORE_LIMITS = {

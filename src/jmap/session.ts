@@ -9,6 +9,7 @@ import {
   CAP_MAIL,
   CAP_SUBMISSION,
   CAP_VACATION,
+  CAP_VAPID,
   CAP_WEBSOCKET,
   CORE_LIMITS,
   MAIL_ACCOUNT_CAPABILITY,
@@ -35,8 +36,15 @@ export function sessionState(account: Account): string {
     .slice(0, 16);
 }
 
-/** The Session object for a signed-in account; `origin` is e.g. "https://mail.example". */
-export function sessionResource(account: Account, origin: string): Record<string, unknown> {
+/**
+ * The Session object for a signed-in account; `origin` is e.g. "https://mail.example",
+ * `vapidPublicKey` the server's VAPID key (jmap/vapid.ts; never rotated, so not in `state`).
+ */
+export function sessionResource(
+  account: Account,
+  origin: string,
+  vapidPublicKey: string,
+): Record<string, unknown> {
   const id = jmapAccountId(account);
   return {
     capabilities: {
@@ -49,6 +57,8 @@ export function sessionResource(account: Account, origin: string): Record<string
         url: origin.replace(/^http/, 'ws') + JMAP_PATHS.websocket,
         supportsPush: true,
       },
+      // RFC 9749 §3: the key to give the push service when subscribing.
+      [CAP_VAPID]: { applicationServerKey: vapidPublicKey },
     },
     accounts: {
       [id]: {

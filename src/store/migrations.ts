@@ -712,6 +712,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('changes_created').on('changes').column('created_at').execute();
       },
     },
+    '0018_server_keys': {
+      // Keys of the server's own, shared by every node: the VAPID key that signs JMAP pushes
+      // (jmap/vapid.ts), made at first use.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('server_keys')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('private_key', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -229,6 +229,7 @@ export interface Database {
   changes: ChangeTable;
   fulltext: FullTextTable;
   tombstones: TombstoneTable;
+  server_keys: ServerKeyTable;
   orphan_subscriptions: OrphanSubscriptionTable;
   queue_messages: QueueMessageTable;
   queue_recipients: QueueRecipientTable;
@@ -298,6 +299,13 @@ export interface EmailSubmissionTable {
   delivery_status: string | null; // JSON per recipient
   on_success: string | null; // JSON: Email/set to apply once sent
   queue_id: number | null;
+  created_at: number;
+}
+
+/** A key of the server's own, made once (jmap/vapid.ts: `vapid`, the push signing key). */
+export interface ServerKeyTable {
+  name: string;
+  private_key: string; // PEM (PKCS #8)
   created_at: number;
 }
 

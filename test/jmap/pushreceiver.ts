@@ -5,7 +5,15 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { once } from 'node:events';
-import { createDecipheriv, createECDH, createHmac, randomBytes, type ECDH } from 'node:crypto';
+import {
+  createDecipheriv,
+  createECDH,
+  createHmac,
+  createPublicKey,
+  randomBytes,
+  verify,
+  type ECDH,
+} from 'node:crypto';
 import { generate } from 'selfsigned';
 import type { Logger } from '../../src/util/log.ts';
 import { pino } from 'pino';
@@ -194,4 +202,60 @@ export function captureLog(): {
         check();
       }),
   };
+}
+
+/**
+ * What a push service checks of a VAPID post (RFC 8292 §2–§3), from the header alone: the
+ * `vapid` scheme with `t` (a JWT) and `k` (the uncompressed P-256 key, base64url); the JWT's
+ * ES256 signature verified with `k`; `aud` the push resource's origin; `exp` in the future and
+ * at most 24 hours ahead; `sub` a mailto: or https: contact. Returns `k` and the claims.
+ */
+export function checkVapid(
+  authorization: string | undefined,
+  origin: string,
+  now = Date.now(),
+): { key: string; claims: { aud: string; exp: number; sub: string } } {
+  const m = /^vapid\s+(.+)$/i.exec(authorization ?? '');
+  if (!m) throw new Error(`not a vapid Authorization: ${authorization}`);
+  const params = new Map(
+    m[1]!.split(',').map((p) => {
+      const [k, ...v] = p.trim().split('=');
+      return [k!.toLowerCase(), v.join('=')] as const;
+    }),
+  );
+  const token = params.get('t') ?? '';
+  const key = params.get('k') ?? '';
+  const raw = Buffer.from(key, 'base64url');
+  if (raw.length !== 65 || raw[0] !== 4) throw new Error('k is not an uncompressed P-256 point');
+  const publicKey = createPublicKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: raw.subarray(1, 33).toString('base64url'),
+      y: raw.subarray(33).toString('base64url'),
+    },
+    format: 'jwk',
+  });
+  const [head, body, sig] = token.split('.');
+  const header = JSON.parse(Buffer.from(head ?? '', 'base64url').toString()) as { alg?: string };
+  if (header.alg !== 'ES256') throw new Error(`alg ${header.alg}`);
+  const signature = Buffer.from(sig ?? '', 'base64url');
+  if (signature.length !== 64) throw new Error('an ES256 signature is 64 octets');
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${head}.${body}`),
+    { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    signature,
+  );
+  if (!ok) throw new Error('the JWT signature does not verify with k');
+  const claims = JSON.parse(Buffer.from(body ?? '', 'base64url').toString()) as {
+    aud: string;
+    exp: number;
+    sub: string;
+  };
+  if (claims.aud !== origin) throw new Error(`aud ${claims.aud}, not ${origin}`);
+  const secs = now / 1000;
+  if (!(claims.exp > secs && claims.exp <= secs + 86_400)) throw new Error(`exp ${claims.exp}`);
+  if (!/^(mailto:|https:)/.test(claims.sub)) throw new Error(`sub ${claims.sub}`);
+  return { key, claims };
 }

@@ -12,14 +12,18 @@
 //   endpoint that never answers is given up.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { ingest } from '../../src/core/deliver.ts';
 import { pushSender, trustPushCa } from '../../src/http/pushsender.ts';
 import type { Logger } from '../../src/util/log.ts';
 import { startDns, type FakeDns } from '../helpers/dns.ts';
 import { forEachStore } from '../helpers/stores.ts';
 import { jmapEnv, type JmapEnv } from './setup.ts';
+import { call } from '../http/client.ts';
+import { PASSWORD } from './setup.ts';
 import {
   captureLog,
+  checkVapid,
   decryptPush,
   startReceiver,
   userAgentKeys,
@@ -166,6 +170,32 @@ forEachStore('JMAP push subscriptions', (kind) => {
     assert.match(String(verification.headers['content-type']), /^application\/json/);
     assert.equal(verification.headers.ttl, '86400');
     assert.equal(verification.headers['content-encoding'], undefined);
+    // Signed with the key the Session announces (RFC 9749 §3–§4), for this push service.
+    const session = (await call(env.doors.ports.https, '/jmap/session', {
+      auth: { user: 'alice@test.example', pass: PASSWORD },
+    }).then((s) => s.json())) as {
+      capabilities: Record<string, { applicationServerKey?: string }>;
+    };
+    const announced =
+      session.capabilities['urn:ietf:params:jmap:webpush-vapid']!.applicationServerKey!;
+    const vapid = checkVapid(verification.headers.authorization, `https://push.test:${rx.port}`);
+    assert.equal(vapid.key, announced);
+    assert.equal(vapid.claims.sub, 'mailto:postmaster@test.example');
+    // The key is the one kept in the database: every node, and the next start, signs with it.
+    const stored = await env.core.db
+      .selectFrom('server_keys')
+      .select('private_key')
+      .where('name', '=', 'vapid')
+      .executeTakeFirstOrThrow();
+    const jwk = createPublicKey(createPrivateKey(stored.private_key)).export({ format: 'jwk' });
+    assert.equal(
+      Buffer.concat([
+        Buffer.from([4]),
+        Buffer.from(jwk.x!, 'base64url'),
+        Buffer.from(jwk.y!, 'base64url'),
+      ]).toString('base64url'),
+      announced,
+    );
     const v = JSON.parse(verification.body.toString('utf8')) as Record<string, unknown>;
     assert.deepEqual(Object.keys(v).sort(), ['@type', 'pushSubscriptionId', 'verificationCode']);
     assert.equal(v['@type'], 'PushVerification');
@@ -204,6 +234,10 @@ forEachStore('JMAP push subscriptions', (kind) => {
       changed: Record<string, Record<string, string>>;
     };
     assert.equal(sc['@type'], 'StateChange');
+    assert.equal(
+      checkVapid(change.headers.authorization, `https://push.test:${rx.port}`).key,
+      announced,
+    );
     assert.deepEqual(Object.keys(sc.changed[env.accountId]!), ['Email']);
     const g = await env.api([['Email/get', { accountId: env.accountId, ids: [] }, 'e']]);
     assert.equal(sc.changed[env.accountId]!.Email, (g[0]![1] as { state: string }).state);
