@@ -34,6 +34,8 @@ export interface OpenOptions {
   schema?: string;
   /** PostgreSQL only: pool size. */
   poolSize?: number;
+  /** Stop after this migration instead of the latest (upgrade tests start from an old schema). */
+  migrateTo?: string;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function openStore(url: string, opts: OpenOptions = {}): Promise<St
     });
     db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   }
-  await migrateToLatest(db as Kysely<unknown>, dialect);
+  await migrateToLatest(db as Kysely<unknown>, dialect, opts.migrateTo);
   return {
     db,
     dialect,
