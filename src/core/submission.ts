@@ -302,7 +302,9 @@ export async function pruneSubmissions(core: Core, cutoff: number): Promise<numb
   const byAccount = new Map<number, string[]>();
   for (const r of old) {
     const id = Number(r.account_id);
-    byAccount.set(id, [...(byAccount.get(id) ?? []), r.id]);
+    const list = byAccount.get(id);
+    if (list) list.push(r.id);
+    else byAccount.set(id, [r.id]);
   }
   const events = new PendingEvents();
   let removed = 0;
