@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isTimeZone } from '../util/timezone.ts';
 import { UserError } from '../util/errors.ts';
 
 export const CONFIG_FILE = 'champa.json';
@@ -19,6 +20,13 @@ export const configSchema = z
         "The server's own host name: the SMTP greeting, the TLS certificate, the MX target.",
       ),
     primaryDomain: z.string().min(1).describe('The first mail domain, created by `champa init`.'),
+    timeZone: z
+      .string()
+      .default('UTC')
+      .refine(isTimeZone, 'not a time zone name such as "Asia/Vientiane" or "UTC"')
+      .describe(
+        'The organisation\'s time zone (an IANA name such as "Asia/Vientiane"): IMAP shows when messages arrived in it, and IMAP date searches (SINCE, ON, BEFORE) count its days, so a message that came at 06:00 in Vientiane is found on that day.',
+      ),
     database: z
       .string()
       .default('sqlite:champa.db')

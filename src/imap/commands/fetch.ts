@@ -43,16 +43,20 @@ import {
 import { raw, type Raw, type Value } from '../proto/writer.ts';
 import { permit, selectedRights } from '../access.ts';
 import type { Session } from '../session.ts';
+import { offsetText, zonedParts } from '../../util/timezone.ts';
 import type { MailboxView } from '../view.ts';
 import { SELECTED, type Handler } from './types.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** date-time in UTC: "07-Feb-2024 03:00:00 +0000". */
-export function imapDate(ms: number): string {
-  const d = new Date(ms);
+/**
+ * date-time (RFC 9051 §9) in the server's zone (`timeZone`), with its offset:
+ * "07-Feb-2024 10:00:00 +0700". Date searches count days in the same zone (search.ts).
+ */
+export function imapDate(ms: number, zone = 'UTC'): string {
+  const d = zonedParts(ms, zone);
   const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  return `${p(d.day)}-${MONTHS[d.month - 1]}-${d.year} ${p(d.hour)}:${p(d.minute)}:${p(d.second)} ${offsetText(d.offsetMinutes)}`;
 }
 
 function headerBlock(buf: Buffer, part: MimePart): Buffer {
@@ -188,7 +192,7 @@ function items(
         );
         break;
       case 'INTERNALDATE':
-        out.push(raw('INTERNALDATE'), imapDate(row.receivedAt));
+        out.push(raw('INTERNALDATE'), imapDate(row.receivedAt, s.core.config.timeZone));
         break;
       case 'RFC822.SIZE':
         out.push(raw('RFC822.SIZE'), row.size);

@@ -16,6 +16,7 @@ import type { SearchKey } from '../proto/search.ts';
 import { quote, raw, type Value } from '../proto/writer.ts';
 import type { MailboxView } from '../view.ts';
 import type { Session } from '../session.ts';
+import { localDay } from '../../util/timezone.ts';
 import { SELECTED, type Handler } from './types.ts';
 import { envelopeMatches, onEnvelope, prepareTextKeys, textMatches } from './searchtext.ts';
 
@@ -103,7 +104,8 @@ function contains(hay: string, needle: string): boolean {
   return hay.toLowerCase().includes(needle.toLowerCase());
 }
 
-function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
+/** Whether a candidate matches; `zone` is the server's time zone (internal-date days). */
+function match(k: SearchKey, c: Candidate, view: MailboxView, zone: string): boolean {
   switch (k.op) {
     case 'all':
       return true;
@@ -124,7 +126,8 @@ function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
     case 'modseq':
       return c.row.modseq >= k.n;
     case 'date': {
-      const d = k.which === 'internal' ? day(c.row.receivedAt) : sentDay(c);
+      // The internal date's day in the zone INTERNALDATE is shown in (fetch.ts imapDate).
+      const d = k.which === 'internal' ? localDay(c.row.receivedAt, zone) : sentDay(c);
       if (d === null) return false;
       return k.cmp === 'before' ? d < k.day : k.cmp === 'on' ? d === k.day : d >= k.day;
     }
@@ -140,11 +143,11 @@ function match(k: SearchKey, c: Candidate, view: MailboxView): boolean {
       );
     }
     case 'not':
-      return !match(k.key, c, view);
+      return !match(k.key, c, view, zone);
     case 'or':
-      return match(k.a, c, view) || match(k.b, c, view);
+      return match(k.a, c, view, zone) || match(k.b, c, view, zone);
     case 'and':
-      return k.keys.every((x) => match(x, c, view));
+      return k.keys.every((x) => match(x, c, view, zone));
   }
 }
 
@@ -168,7 +171,7 @@ export async function matching(s: Session, key: SearchKey): Promise<Candidate[]>
     const env = envelopes?.get(row.blobHash);
     if (env) c.envelope = env;
     if (withRaw) c.raw = await s.core.blobs.get(row.blobHash);
-    if (match(key, c, view)) out.push(c);
+    if (match(key, c, view, s.core.config.timeZone)) out.push(c);
   }
   return out;
 }
