@@ -5,10 +5,14 @@
 // (core/changes.ts: what left a collection before it is no longer known), is
 // cannotCalculateChanges.
 import { z } from 'zod';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import { canCalculateChanges } from '../core/changes.ts';
 import { accountModseq } from '../core/messages.ts';
 import { changesOfType, mailboxesChangedSince, type LoggedChange } from '../core/mailquery.ts';
 import { MethodError } from './errors.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
 import {
   mustAccount,
   parseArgs,
@@ -34,13 +38,12 @@ const DEFAULT_MAX = 5_000;
  * The horizon is asked after the read, so that a pruning in between is seen.
  */
 export async function readLog(
-  ctx: CallContext,
+  db: Db,
   accountId: number,
   type: string,
   sinceState: string,
   limit: number,
 ): Promise<{ since: number; current: number; rows: LoggedChange[] }> {
-  const db = ctx.core.db;
   const current = await accountModseq(db, accountId);
   if (!/^(0|[1-9]\d{0,15})$/.test(sinceState) || Number(sinceState) > current)
     throw new MethodError('cannotCalculateChanges', `state ${sinceState} is not known`);
@@ -58,7 +61,7 @@ export async function changesMethod(ctx: CallContext, raw: Args, type: string): 
   const args = parseArgs(schema, raw);
   const accountId = mustAccount(ctx, args.accountId);
   const db = ctx.core.db;
-  const { since, current, rows } = await readLog(ctx, accountId, type, args.sinceState, READ_LIMIT);
+  const { since, current, rows } = await readLog(db, accountId, type, args.sinceState, READ_LIMIT);
   const max = args.maxChanges ?? DEFAULT_MAX;
   // Whole modseqs only: if the read was cut, the last modseq may be partial.
   const full =

@@ -5,9 +5,13 @@
 // horizon (core/changes.ts), is cannotCalculateChanges;
 // more than maxChanges is tooManyChanges.
 import { z } from 'zod';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import { readLog } from './changes.ts';
 import { MethodError } from './errors.ts';
 import { stateOf, uintSchema, type CallContext } from './context.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
 
 export const queryChangesFields = {
   accountId: z.string(),
@@ -27,14 +31,18 @@ export interface ChangedSince {
   current: number;
 }
 
-/** The ids of a type changed after the state, or cannotCalculateChanges. */
+/**
+ * The ids of a type changed after the state, or cannotCalculateChanges; read through `db`
+ * (a snapshot transaction, when the caller reads the current results in the same one).
+ */
 export async function changedSince(
   ctx: CallContext,
   accountId: number,
   type: string,
   sinceState: string,
+  db: Db = ctx.core.db,
 ): Promise<ChangedSince> {
-  const { current, rows } = await readLog(ctx, accountId, type, sinceState, READ_LIMIT);
+  const { current, rows } = await readLog(db, accountId, type, sinceState, READ_LIMIT);
   if (rows.length === READ_LIMIT)
     throw new MethodError('cannotCalculateChanges', 'too much changed; query again');
   const destroyed = new Set(rows.filter((r) => r.op === 'd').map((r) => r.id));

@@ -139,6 +139,34 @@ forEachStore('JMAP Email/queryChanges applied by a client', (kind) => {
     }
   });
 
+  test('while mail arrives, every answer agrees with itself (one snapshot)', async () => {
+    const q = {
+      filter: { inMailbox: inbox },
+      sort: [{ property: 'receivedAt', isAscending: false }],
+    };
+    const old = await query(q);
+    for (let round = 0; round < 12; round++) {
+      const arriving = Promise.all([deliver(null), deliver(null)]);
+      const r = first(
+        await env.api([
+          [
+            'Email/queryChanges',
+            { accountId: env.accountId, ...q, sinceQueryState: old.state, calculateTotal: true },
+            'c',
+          ],
+        ]),
+      );
+      await arriving;
+      // RFC 8620 §5.6: what was in the old results and is named removed, plus what stays,
+      // plus what is added, is the total at the state named.
+      const removed = new Set(r.removed as string[]);
+      const stayed = old.ids.filter((id) => !removed.has(id)).length;
+      const added = r.added as { id: string; index: number }[];
+      assert.equal(stayed + added.length, r.total, `round ${round}: ${JSON.stringify(r)}`);
+      for (const a of added) assert.ok(a.index < (r.total as number));
+    }
+  });
+
   test('nothing changed: nothing removed or added', async () => {
     for (const q of queries()) {
       const { state } = await query(q);
