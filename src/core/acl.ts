@@ -9,11 +9,8 @@
 // ALL_RIGHTS in that order, the obsolete c and d already mapped (§2.1.1); a negative grant's
 // grantee is stored with a leading "-"; rows lead with the owner's account_id, and a grant
 // leaves with its mailbox or either account.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Mailbox } from '../store/schema.ts';
+import type { Mailbox, Db } from '../store/schema.ts';
 import { UserError } from '../util/errors.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * Every right of RFC 4314 §2.1: lookup, read, seen, write, insert, post, create (k), delete

@@ -9,8 +9,7 @@
 // collector), is always tolerated: readers compute it from the blob and store it back. A row
 // without the IMAP text (written before 0015_imap_envelope) is rendered from its JSON envelope
 // and the text stored back (`storeImapEnvelopes`).
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Db } from '../store/schema.ts';
 import { imapEnvelope, imapEnvelopes } from '../mail/imapenvelope.ts';
 import {
   STRUCTURE_VERSION,
@@ -22,8 +21,6 @@ import {
 import type { MimePart } from '../mail/mimeparts.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { Core } from './core.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** A blob's metadata as stored: computed before the transaction, written inside it. */
 export interface BlobMeta {

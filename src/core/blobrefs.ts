@@ -2,12 +2,9 @@
 // commits the rows naming it, after the bytes are durable; released when those rows go.
 // Blobs whose count reaches zero are deleted by `collectBlobs`, outside any transaction,
 // with their parsed metadata (blobmeta.ts).
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Db } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { dropBlobMeta } from './blobmeta.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export async function takeBlob(
   trx: Db,

@@ -15,13 +15,12 @@
 // (the horizon's name is older than the log's pruning); below it, doors must
 // say they cannot tell (`canCalculateChanges`: JMAP cannotCalculateChanges; IMAP QRESYNC
 // reports every UID not in the mailbox as vanished, as RFC 7162 §3.2.5.1 allows).
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Kysely } from 'kysely';
+import type { Database, Db } from '../store/schema.ts';
 import type { ChangeEvent } from '../store/bus.ts';
 import type { Core } from './core.ts';
 
 export type Op = 'c' | 'u' | 'd';
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** Takes the account's next modseq. Call inside the transaction that makes the change. */
 export async function nextModseq(trx: Db, accountId: number): Promise<number> {

@@ -7,11 +7,9 @@
 // With collapseThreads the results keep the first email of each thread in this order (a
 // window function per thread). An anchor's index is the count of results sorting before it
 // (of threads, with collapseThreads), so no page before it is read.
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../store/schema.ts';
 import { parseKeywords } from '../mail/keywords.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface EmailListFilter {
   inMailbox?: string;

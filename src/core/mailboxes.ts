@@ -1,12 +1,10 @@
 // Mailboxes: the mail collections of an account. Every account starts with the special-use
 // set of RFC 6154 (INBOX plus Drafts, Sent, Junk, Trash, Archive). UIDVALIDITY is fixed at
 // creation and UIDs are taken from uid_next, never reused (RFC 9051 §2.3.1.1).
-import type { Insertable, Kysely, Transaction } from 'kysely';
-import type { Database, Mailbox, MailboxTable } from '../store/schema.ts';
+import type { Insertable } from 'kysely';
+import type { Mailbox, MailboxTable, Db } from '../store/schema.ts';
 import { newId } from './ids.ts';
 import { nextModseq, recordChanges } from './changes.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export const DEFAULT_MAILBOXES: { name: string; role: string }[] = [
   { name: 'INBOX', role: 'inbox' },

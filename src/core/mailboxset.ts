@@ -4,16 +4,13 @@
 // JMAP Mailbox/set. Names use "/" as the hierarchy separator; every change takes a modseq,
 // is recorded in the change log and published after commit.
 import { dropMailboxGrants } from './acl.ts';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Mailbox } from '../store/schema.ts';
+import type { Mailbox, Db } from '../store/schema.ts';
 import { UserError } from '../util/errors.ts';
 import type { Core } from './core.ts';
 import { nextModseq, PendingEvents, recordChanges } from './changes.ts';
 import { createMailbox, listMailboxes, mailboxByName } from './mailboxes.ts';
 import { removeFromMailbox } from './expunge.ts';
 import { moveEmails } from './copy.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export const SEPARATOR = '/';
 const ROLES = new Set(['drafts', 'sent', 'junk', 'trash', 'archive', 'all', 'flagged']);

@@ -3,10 +3,8 @@
 // aggregate, change-log reads by type, and whether an account may read a blob (listing
 // emails with filters, sorts and paging: emaillist.ts). Reads only; writes go through keywords.ts, copy.ts,
 // expunge.ts and mailboxset.ts.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql } from 'kysely';
+import type { Db } from '../store/schema.ts';
 
 const CHUNK = 500;
 const UNSEEN = sql<number>`case when e.keywords like '%"$seen"%' then 0 else 1 end`;

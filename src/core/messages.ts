@@ -1,13 +1,11 @@
 // Read side of mail for the doors: the messages of a mailbox with their UIDs, keywords and
 // modseqs (IMAP SELECT/FETCH, POP3, JMAP Email/query later), and per-mailbox counts (IMAP
 // STATUS, JMAP Mailbox totals). No writes here.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import { sql } from 'kysely';
+import type { Db } from '../store/schema.ts';
 import { parseKeywords } from '../mail/keywords.ts';
 import { decodeStoredMeta, type MetaWant, type StoredMeta } from './blobmeta.ts';
 import { canCalculateChanges } from './changes.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 const CHUNK = 500;
 

@@ -4,8 +4,8 @@
 // each attempt with `logDelivery` (and, for mail sent through JMAP, the submission's delivery
 // status: submissionstatus.ts).
 // Invariant: `enqueue` returns only after the blob is fsynced and the rows are committed.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, DeliveryLogEntry } from '../store/schema.ts';
+import type { Transaction } from 'kysely';
+import type { Database, DeliveryLogEntry, Db } from '../store/schema.ts';
 import { domainOf } from '../mail/address.ts';
 import type { Core } from './core.ts';
 import { releaseBlobs, takeBlob } from './blobrefs.ts';
@@ -13,8 +13,6 @@ import { UserError } from '../util/errors.ts';
 import { problem } from '../util/problems.ts';
 import { PendingEvents } from './changes.ts';
 import { noteQueueOutcome } from './submissionstatus.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export type DeliveryEvent =
   'accepted' | 'delivered' | 'deferred' | 'bounced' | 'rejected' | 'relayed';

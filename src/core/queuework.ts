@@ -3,15 +3,12 @@
 // delivery-log row in one transaction. Safe with several nodes on one PostgreSQL database.
 // Invariant: a recipient is 'queued' until an attempt ends it as 'delivered' or 'bounced';
 // when none of a message's recipients is left queued, the message leaves the queue.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, QueueMessage, QueueRecipient } from '../store/schema.ts';
+import type { QueueMessage, QueueRecipient, Db } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { releaseBlobs } from './blobrefs.ts';
 import { logDelivery, type DeliveryEvent } from './outbound.ts';
 import { PendingEvents } from './changes.ts';
 import { noteQueueOutcome } from './submissionstatus.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface ClaimOptions {
   now: number;

@@ -6,10 +6,8 @@
 // and STATUS only read it (§6.3.2: EXAMINE must not make messages lose \Recent).
 // Invariant: the mark only rises. It is session state, not a change of the mailbox: it takes
 // no modseq and is not published.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql } from 'kysely';
+import type { Db } from '../store/schema.ts';
 
 /** The mailbox's mark: UIDs at or above it are recent to whoever sees them first. */
 export async function recentMark(db: Db, accountId: number, mailboxId: string): Promise<number> {

@@ -24,10 +24,8 @@ import { normalizeAddress, parseAddress } from '../mail/address.ts';
 import { signDkim } from '../mail/auth.ts';
 import { removeHeaders } from '../mail/headers.ts';
 import { errorMessage, UserError } from '../util/errors.ts';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '../store/schema.ts';
 
 export interface EnvelopeAddress {
   email: string;

@@ -6,15 +6,13 @@
 // existing unit; a move rewrites the subtree's units, accounts and role grants in one transaction,
 // so no reader ever sees a half-moved subtree. Moving an account changes only its unit: its
 // address, mail and aliases stay.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { UserError } from '../util/errors.ts';
 import { problem, withMessage } from '../util/problems.ts';
 import { parseCsv } from '../util/csv.ts';
-import type { Account, Database, Unit } from '../store/schema.ts';
+import type { Account, Database, Unit, Db } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { getAccount } from './accounts.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export const ROOT = '/';
 const SEGMENT = /^[a-z0-9][a-z0-9._-]{0,62}$/;

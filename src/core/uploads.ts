@@ -3,13 +3,10 @@
 // each (account, hash) row holds exactly one reference in `blobs`, taken in the transaction
 // that inserts the row and released in the one that deletes it, so collection keeps the
 // bytes while the row lives. Uploading the same bytes again refreshes the row, takes nothing.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Db } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { collectBlobs, releaseBlobs, takeBlob } from './blobrefs.ts';
 import { errorMessage } from '../util/errors.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface Upload {
   hash: string;

@@ -9,17 +9,15 @@
 // token in one transaction; the token is never stored or logged.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Insertable } from 'kysely';
 import { UserError } from '../util/errors.ts';
 import { problem } from '../util/problems.ts';
-import type { Account, Database, WelcomeTokenTable } from '../store/schema.ts';
+import type { Account, WelcomeTokenTable, Db } from '../store/schema.ts';
 import type { Core } from './core.ts';
 import { portOf } from './config.ts';
 import { getAccountById, passwordPolicy } from './accounts.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
 import { enqueueMany } from './outbound.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** The password_hash of an account waiting for its welcome link: never a valid PHC string. */
 export const NO_PASSWORD_YET = '!welcome';

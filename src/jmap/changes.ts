@@ -5,14 +5,12 @@
 // (core/changes.ts: what left a collection before it is no longer known), is
 // cannotCalculateChanges.
 import { z } from 'zod';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Db } from '../store/schema.ts';
 import { canCalculateChanges } from '../core/changes.ts';
 import { accountModseq } from '../core/messages.ts';
 import { changesOfType, mailboxesChangedSince, type LoggedChange } from '../core/mailquery.ts';
 import { MethodError } from './errors.ts';
 
-type Db = Kysely<Database> | Transaction<Database>;
 import {
   mustAccount,
   parseArgs,

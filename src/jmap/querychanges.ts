@@ -5,13 +5,10 @@
 // horizon (core/changes.ts), is cannotCalculateChanges;
 // more than maxChanges is tooManyChanges.
 import { z } from 'zod';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Db } from '../store/schema.ts';
 import { readLog } from './changes.ts';
 import { MethodError } from './errors.ts';
 import { stateOf, uintSchema, type CallContext } from './context.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export const queryChangesFields = {
   accountId: z.string(),

@@ -19,10 +19,7 @@
 //     substring matching, RFC 9051 §6.4.4; ສຶກສາ inside ກະຊວງສຶກສາທິການ).
 // Invariants: rows of an account are written and deleted in the caller's transaction together
 // with the email rows they describe; a query never reads another account's rows.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, FullTextTable } from './schema.ts';
-
-export type Db = Kysely<Database> | Transaction<Database>;
+import type { Db, FullTextTable } from './schema.ts';
 
 export type TextField =
   'subject' | 'from' | 'to' | 'cc' | 'bcc' | 'body' | 'attachments' | 'headers';

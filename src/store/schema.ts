@@ -6,7 +6,7 @@
 // - flags are integers 0/1 (node:sqlite binds no booleans);
 // - every per-account table leads its primary key with `account_id`, and no query joins two
 //   accounts' rows, so the schema can later be distributed by account.
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 
 export interface DomainTable {
   name: string; // lower-case ASCII (A-labels for IDN)
@@ -415,3 +415,6 @@ export type DeliveryLogEntry = Selectable<DeliveryLogTable>;
 export type Unit = Selectable<UnitTable>;
 export type RoleGrant = Selectable<RoleGrantTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
+
+/** The database or a transaction on it: what a function that only runs queries takes. */
+export type Db = Kysely<Database> | Transaction<Database>;

@@ -4,8 +4,7 @@
 // of its thread does: every email of a changed thread is named too, and a destroyed email
 // (whose thread is no longer known) makes the change not calculable.
 import { z } from 'zod';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../store/schema.ts';
+import type { Db } from '../../store/schema.ts';
 import { emailsByIds } from '../../core/messages.ts';
 import { countEmails, emailIndex } from '../../core/emaillist.ts';
 import { emailsOfThreads } from '../../core/mailquery.ts';
@@ -20,8 +19,6 @@ import {
   queryChangesResponse,
 } from '../querychanges.ts';
 import { condition, queryAll, sortOf } from './email-query.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** Up to this many changed emails, each is placed by a count rather than reading the list. */
 const INDEX_LOOKUPS = 64;
